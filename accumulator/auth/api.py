@@ -1,0 +1,165 @@
+"""Login and logout over plain HTTP, so the session cookie can be HttpOnly (Reflex state cannot set one)."""
+
+from __future__ import annotations
+
+import math
+import time
+from urllib.parse import parse_qs, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from accumulator.auth import service
+from accumulator.db import session_scope, utcnow
+from accumulator.web import (
+    BadRequest,
+    BodyTooLarge,
+    client_ip,
+    is_https,
+    json_error,
+    parse_json_object,
+    read_body,
+    safe_next,
+    services,
+)
+
+LOGIN_BODY_LIMIT = 16 * 1024
+WRONG_CREDENTIALS = "Wrong e-mail or password."
+# The server forgets a session after 30 days without use; the cookie itself lives as long as
+# browsers allow, so an owner who keeps using the app is never cut off by the cookie's own date.
+COOKIE_MAX_AGE = 400 * 24 * 3600
+
+
+def _is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+
+
+def _login_fields(request: Request, body: bytes) -> tuple[str, str, str | None]:
+    if _is_form(request):
+        try:
+            raw = parse_qs(body.decode("utf-8"), max_num_fields=10)
+        except (UnicodeDecodeError, ValueError):
+            raise BadRequest("The form could not be read.") from None
+        fields = {key: values[0] for key, values in raw.items()}
+    else:
+        fields = parse_json_object(body)
+    email, password = fields.get("email"), fields.get("password")
+    if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
+        raise BadRequest("Send an e-mail and a password.")
+    next_path = fields.get("next")
+    return email, password, next_path if isinstance(next_path, str) else None
+
+
+def _form_failure(error: str, next_path: str | None, **extra: str) -> RedirectResponse:
+    # A browser posting the plain form is sent back to the page, which explains the error.
+    query = {"error": error, **extra}
+    if next_path:
+        query["next"] = safe_next(next_path)
+    return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
+
+
+def _cross_site(request: Request) -> bool:
+    origin = request.headers.get("origin")
+    return origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}" and origin != "null"
+
+
+async def login(request: Request) -> Response:
+    svc = services(request)
+    settings = svc.settings
+    ip = client_ip(request, settings.trusted_proxy_hops)
+    is_form = _is_form(request)
+    if _cross_site(request):
+        return json_error(403, "Log in from this site's own login page.")
+    try:
+        body = await read_body(request, limit=LOGIN_BODY_LIMIT)
+        email, password, next_path = _login_fields(request, body)
+    except BodyTooLarge:
+        return json_error(413, "The request is larger than 16 KB.")
+    except BadRequest as exc:
+        return _form_failure("missing", None) if is_form else json_error(400, str(exc))
+
+    wait = svc.login_failures.retry_after(ip, time.monotonic())
+    if wait > 0:
+        seconds = str(math.ceil(wait))
+        if is_form:
+            return _form_failure("locked", next_path, retry=seconds)
+        return json_error(429, f"Too many failed attempts. Try again in {seconds} s.", headers={"Retry-After": seconds})
+
+    user_agent = request.headers.get("user-agent", "")
+
+    def check() -> str | None:
+        with session_scope(svc.engine) as session:
+            owner = service.authenticate(session=session, email=email, password=password)
+            if owner is None:
+                return None
+            return service.start_session(
+                session=session, owner=owner, ip=ip, user_agent=user_agent, now=utcnow(), secret=settings.secret_key
+            )
+
+    token = await run_in_threadpool(check)
+    if token is None:
+        svc.login_failures.hit(ip, time.monotonic())
+        return _form_failure("invalid", next_path) if is_form else json_error(401, WRONG_CREDENTIALS)
+
+    svc.login_failures.reset(ip)
+    target = safe_next(next_path)
+    response: Response = (
+        RedirectResponse(target, status_code=303) if is_form else JSONResponse({"ok": True, "next": target})
+    )
+    response.set_cookie(
+        service.SESSION_COOKIE,
+        token,
+        max_age=COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request, settings.trusted_proxy_hops),
+    )
+    return response
+
+
+async def logout(request: Request) -> Response:
+    svc = services(request)
+    token = request.cookies.get(service.SESSION_COOKIE)
+
+    def forget() -> None:
+        with session_scope(svc.engine) as session:
+            service.end_session(session=session, token=token, secret=svc.settings.secret_key)
+
+    await run_in_threadpool(forget)
+    response: Response = (
+        RedirectResponse("/login", status_code=303) if _is_form(request) else JSONResponse({"ok": True})
+    )
+    response.delete_cookie(service.SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+async def current_owner_session(request: Request) -> service.ActiveSession | None:
+    """The owner's session behind this request's cookie, or None. For routes that serve private data."""
+    svc = services(request)
+    token = request.cookies.get(service.SESSION_COOKIE)
+    if not token:
+        return None
+
+    def lookup() -> service.ActiveSession | None:
+        with session_scope(svc.engine) as session:
+            return service.resolve_session(session=session, token=token, now=utcnow(), secret=svc.settings.secret_key)
+
+    return await run_in_threadpool(lookup)
+
+
+async def me(request: Request) -> Response:
+    """Who the cookie belongs to: lets scripts and tests check a session without a page."""
+    row = await current_owner_session(request)
+    if row is None:
+        return json_error(401, "Not logged in.")
+    return JSONResponse({"email": row.email, "session_id": row.session_id}, headers={"Cache-Control": "no-store"})
+
+
+routes = [
+    Route("/api/auth/login", login, methods=["POST"]),
+    Route("/api/auth/logout", logout, methods=["POST"]),
+    Route("/api/auth/me", me, methods=["GET"]),
+]

@@ -1,0 +1,13 @@
+"""Every page address in one place, so links, guards and tests agree."""
+
+HOME = "/"
+LOGIN = "/login"
+DASHBOARD = "/dashboard"
+NOTES = "/notes"
+PASTES = "/bin"
+SPOTIFY = "/spotify"
+PLANTS = "/plants"
+SESSIONS = "/sessions"
+
+# Pages that need the owner's session; everything else is readable by anyone.
+OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS)

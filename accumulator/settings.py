@@ -1,0 +1,164 @@
+"""Every setting Accumulator reads from the environment, parsed once into one typed object.
+
+Each variable is documented in README.md. A bad value raises `SettingsError` whose message is a
+single line naming the variable, so start-up can stop with that line and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value we cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    port: int
+    timezone: str
+    allowed_origins: tuple[str, ...]
+    trusted_proxy_hops: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: expected a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}: must be between {low} and {high}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name}: expected true or false, got {raw!r}")
+
+
+def normalise_origin(raw: str, *, name: str = "ALLOWED_ORIGINS") -> str:
+    """`https://Example.com:443/` → `https://example.com`: the exact form browsers send in `Origin`."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SettingsError(f"{name}: {raw!r} is not an origin like https://example.com")
+    if parts.path not in {"", "/"} or parts.query or parts.fragment:
+        raise SettingsError(f"{name}: {raw!r} must be scheme://host[:port] without a path")
+    default_port = 443 if parts.scheme == "https" else 80
+    try:
+        port = parts.port
+    except ValueError:
+        raise SettingsError(f"{name}: {raw!r} has an invalid port") from None
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    suffix = f":{port}" if port and port != default_port else ""
+    return f"{parts.scheme}://{host}{suffix}"
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    raw = env.get("DATABASE_URL", "").strip()
+    if not raw:
+        return f"sqlite:///{data_dir / 'accumulator.db'}"
+    if raw.startswith(("postgres://", "postgresql://")):
+        # psycopg 3 is the only PostgreSQL driver we ship.
+        raw = "postgresql+psycopg://" + raw.split("://", 1)[1]
+    if not raw.startswith(("sqlite:///", "postgresql+psycopg://")):
+        raise SettingsError(
+            f"DATABASE_URL: expected sqlite:///path or postgresql://user@host/db, got {raw.split('://', 1)[0]}://…"
+        )
+    return raw
+
+
+def _redis_url(env: Mapping[str, str]) -> str | None:
+    raw = env.get("REDIS_URL", "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError("REDIS_URL: expected redis://host:port/db, rediss://… or unix://…")
+    return raw
+
+
+def _secret_key(env: Mapping[str, str], data_dir: Path) -> str:
+    raw = env.get("SECRET_KEY", "").strip()
+    if raw:
+        if len(raw) < 32:
+            raise SettingsError("SECRET_KEY: must be at least 32 characters")
+        return raw
+    # Generated once and kept beside the data, so sessions survive restarts.
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    raw = env.get("TIMEZONE", "").strip() or "UTC"
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"TIMEZONE: unknown time zone {raw!r} (use a name like Europe/Paris)") from None
+    return raw
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Parse the environment; raises SettingsError with a one-line message on a bad value."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("DATA_DIR", "").strip() or PROJECT_ROOT / "data").resolve()
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"DATA_DIR: cannot create {data_dir}: {exc.strerror}") from None
+    origins = tuple(
+        dict.fromkeys(normalise_origin(item) for item in env.get("ALLOWED_ORIGINS", "").split(",") if item.strip())
+    )
+    return Settings(
+        data_dir=data_dir,
+        database_url=_database_url(env, data_dir),
+        redis_url=_redis_url(env),
+        secret_key=_secret_key(env, data_dir),
+        port=_int(env, "PORT", 8000, low=1, high=65535),
+        timezone=_timezone(env),
+        allowed_origins=origins,
+        trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, low=0, high=10),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return load_settings()

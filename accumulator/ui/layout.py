@@ -1,0 +1,214 @@
+"""The app shell (navigation, theme switch, log out) and the page template every page uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from accumulator import routes
+from accumulator.ui import theme
+from accumulator.ui.owner import OwnerState
+
+NAV_ITEMS = (
+    ("Dashboard", routes.DASHBOARD, "chart-line"),
+    ("Notes", routes.NOTES, "notebook-pen"),
+    ("Pastes", routes.PASTES, "clipboard-list"),
+    ("Spotify", routes.SPOTIFY, "music"),
+    ("Plants", routes.PLANTS, "sprout"),
+    ("Sessions", routes.SESSIONS, "monitor-smartphone"),
+)
+
+
+def brand() -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon("layers", size=20), rx.text("Accumulator", weight="bold", size="4"), align="center"),
+        href=routes.HOME,
+        color_scheme="gray",
+        high_contrast=True,
+        underline="none",
+    )
+
+
+def nav_link(label: str, href: str, icon: str, active: bool) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
+        href=href,
+        underline="none",
+        color_scheme="gray" if not active else theme.ACCENT,
+        high_contrast=not active,
+        weight="medium" if active else "regular",
+        padding_x="3",
+        padding_y="2",
+        border_radius="var(--radius-3)",
+        background=rx.color(theme.ACCENT, 3) if active else "transparent",
+        _hover={"background": rx.color("gray", 3)},
+        width="100%",
+        aria_current="page" if active else None,
+    )
+
+
+def logout_form(**props) -> rx.Component:
+    # A real form POST: the server clears the HttpOnly cookie and sends the browser to /login.
+    return rx.el.form(
+        rx.button(
+            rx.icon("log-out", size=16), "Log out", type="submit", variant="soft", color_scheme="gray", width="100%"
+        ),
+        method="post",
+        action="/api/auth/logout",
+        **props,
+    )
+
+
+def account_controls() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            OwnerState.is_owner,
+            rx.vstack(
+                rx.text(OwnerState.owner_email, size="1", color_scheme="gray", trim="both"),
+                logout_form(width="100%"),
+                width="100%",
+            ),
+            rx.link(
+                rx.button(rx.icon("log-in", size=16), "Log in", variant="soft", width="100%"),
+                href=routes.LOGIN,
+                width="100%",
+            ),
+        ),
+        rx.color_mode.button(variant="ghost", aria_label="Switch light or dark theme"),
+        width="100%",
+        spacing="3",
+    )
+
+
+def sidebar(active: str) -> rx.Component:
+    return rx.vstack(
+        brand(),
+        rx.vstack(
+            *(nav_link(label, href, icon, href == active) for label, href, icon in NAV_ITEMS), width="100%", spacing="1"
+        ),
+        rx.spacer(),
+        account_controls(),
+        display=theme.DESKTOP_ONLY,
+        width=theme.SIDEBAR_WIDTH,
+        min_width=theme.SIDEBAR_WIDTH,
+        height="100vh",
+        position="sticky",
+        top="0",
+        padding="4",
+        spacing="5",
+        border_right=f"1px solid {rx.color('gray', 4)}",
+        background=rx.color("gray", 2),
+        as_="nav",
+        aria_label="Main",
+    )
+
+
+def mobile_bar(active: str) -> rx.Component:
+    return rx.hstack(
+        brand(),
+        rx.spacer(),
+        rx.color_mode.button(variant="ghost", aria_label="Switch light or dark theme"),
+        rx.menu.root(
+            rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="soft", aria_label="Open menu")),
+            rx.menu.content(
+                *(
+                    rx.menu.item(rx.hstack(rx.icon(icon, size=16), rx.text(label)), on_select=rx.redirect(href))
+                    for label, href, icon in NAV_ITEMS
+                ),
+                rx.menu.separator(),
+                rx.cond(
+                    OwnerState.is_owner,
+                    rx.menu.item(
+                        rx.hstack(rx.icon("log-out", size=16), rx.text("Log out")),
+                        on_select=rx.call_script(
+                            "fetch('/api/auth/logout',{method:'POST'}).then(()=>location.assign('/login'))"
+                        ),
+                    ),
+                    rx.menu.item(
+                        rx.hstack(rx.icon("log-in", size=16), rx.text("Log in")), on_select=rx.redirect(routes.LOGIN)
+                    ),
+                ),
+            ),
+        ),
+        display=theme.MOBILE_ONLY,
+        width="100%",
+        align="center",
+        padding_x="3",
+        padding_y="2",
+        border_bottom=f"1px solid {rx.color('gray', 4)}",
+        background=rx.color("gray", 2),
+        position="sticky",
+        top="0",
+        z_index="10",
+        as_="nav",
+        aria_label="Main",
+    )
+
+
+def shell(content: rx.Component, *, active: str) -> rx.Component:
+    return rx.flex(
+        sidebar(active),
+        rx.box(
+            mobile_bar(active),
+            rx.box(
+                content,
+                as_="main",
+                padding=theme.PAGE_PADDING,
+                max_width=theme.CONTENT_MAX_WIDTH,
+                margin_x="auto",
+                width="100%",
+            ),
+            flex="1",
+            min_width="0",
+        ),
+        direction="row",
+        min_height="100vh",
+    )
+
+
+def checking_session() -> rx.Component:
+    # Shown for the instant between page load and the server's answer about the session.
+    return rx.center(rx.spinner(size="3"), padding="9", aria_label="Checking your session")
+
+
+def page_header(title: str, *children: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.heading(title, size="7"), rx.spacer(), *children, align="center", width="100%", margin_bottom="5"
+    )
+
+
+# Filled by @page as feature modules are imported; accumulator.py adds each to the app.
+PAGES: list[dict] = []
+
+
+def page(
+    *,
+    route: str,
+    title: str,
+    owner_only: bool = False,
+    on_load: list | None = None,
+    with_shell: bool = True,
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+    """Declare a page. Owner pages check the session first and stay hidden until it holds."""
+    guard = OwnerState.require_owner if owner_only else OwnerState.detect_owner
+
+    def decorator(content: Callable[[], rx.Component]) -> Callable[[], rx.Component]:
+        def render() -> rx.Component:
+            body = content()
+            if owner_only:
+                body = rx.cond(OwnerState.is_owner, body, checking_session())
+            return shell(body, active=route) if with_shell else body
+
+        render.__name__ = content.__name__
+        PAGES.append(
+            {
+                "component": render,
+                "route": route,
+                "title": f"{title} · Accumulator",
+                "on_load": [guard, *(on_load or [])],
+            }
+        )
+        return content
+
+    return decorator

@@ -1,0 +1,12 @@
+"""Style tokens: the one place colours, spacing and sizes are chosen."""
+
+ACCENT = "iris"
+GRAY = "slate"
+RADIUS = "large"
+
+SIDEBAR_WIDTH = "220px"
+CONTENT_MAX_WIDTH = "1100px"
+# Radix breakpoints: [phone, >=520px, >=768px, ...]. The sidebar shows from 768 px up.
+DESKTOP_ONLY = ["none", "none", "flex"]
+MOBILE_ONLY = ["flex", "flex", "none"]
+PAGE_PADDING = ["3", "4", "6"]

@@ -1,0 +1,97 @@
+"""Small helpers every plain HTTP route shares: who is asking, reading bounded bodies, errors."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from accumulator.ratelimit import SlidingWindowLimiter
+from accumulator.settings import Settings
+
+
+@dataclass
+class Services:
+    """What routes need, built once per app so tests can hand in their own."""
+
+    settings: Settings
+    engine: Engine
+    # The 6th failed login from one IP within 60 s is refused, and so is everything after it.
+    login_failures: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=5, window=60.0))
+
+
+def services(request: Request) -> Services:
+    return request.app.state.services
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BadRequest(Exception):
+    pass
+
+
+def client_ip(request: Request, trusted_hops: int) -> str:
+    """The client's address: the peer, or the address the nearest trusted proxy saw.
+
+    With N trusted hops, the N-th address from the right of X-Forwarded-For is taken; anything
+    left of it could have been written by the client itself.
+    """
+    peer = request.client.host if request.client else ""
+    if trusted_hops <= 0:
+        return peer
+    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+    if len(forwarded) >= trusted_hops:
+        return forwarded[-trusted_hops]
+    return forwarded[0] if forwarded else peer
+
+
+def is_https(request: Request, trusted_hops: int) -> bool:
+    if request.url.scheme == "https":
+        return True
+    return trusted_hops > 0 and request.headers.get("x-forwarded-proto", "").split(",")[0].strip() == "https"
+
+
+async def read_body(request: Request, *, limit: int) -> bytes:
+    """The request body, refusing more than `limit` bytes without reading past it."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise BodyTooLarge
+        except ValueError:
+            raise BadRequest("Invalid Content-Length header.") from None
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+def parse_json_object(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("The body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object.")
+    return data
+
+
+def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def safe_next(target: str | None, default: str = "/dashboard") -> str:
+    """A local path to return to after login; anything that could leave the site becomes `default`."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or len(target) > 2048:
+        return default
+    if any(ch in target for ch in "\r\n\t"):
+        return default
+    return target

@@ -1,0 +1,50 @@
+"""Alembic environment: URL from our settings, metadata from every feature's models."""
+
+from sqlmodel import SQLModel
+
+import accumulator.models  # noqa: F401  (imports every table)
+from accumulator.db import create_db_engine
+from accumulator.settings import get_settings
+from alembic import context
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    # Tests hand a URL in through the Alembic config; otherwise DATABASE_URL decides.
+    return config.attributes.get("database_url") or get_settings().database_url
+
+
+def run_migrations_offline() -> None:
+    url = _url()
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        compare_type=True,
+        render_as_batch=url.startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = _url()
+    engine = create_db_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            compare_type=True,
+            render_as_batch=url.startswith("sqlite"),  # SQLite alters tables by copying them
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

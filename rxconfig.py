@@ -1,0 +1,31 @@
+"""Reflex configuration, taken from our own settings so there is one source of truth."""
+
+import sys
+
+import reflex as rx
+
+from accumulator.settings import SettingsError, get_settings
+from accumulator.ui import theme
+
+try:
+    settings = get_settings()
+except SettingsError as error:
+    # One line naming the variable, not a traceback.
+    print(f"Accumulator cannot start: {error}", file=sys.stderr)  # noqa: T201
+    raise SystemExit(2) from None
+
+config = rx.Config(
+    app_name="accumulator",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    # `reflex run --env prod` serves front end and backend together on this one port.
+    frontend_port=settings.port,
+    backend_port=settings.port,
+    trusted_proxy_hops=settings.trusted_proxy_hops,
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color=theme.ACCENT, gray_color=theme.GRAY, radius=theme.RADIUS, has_background=True)
+        )
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
+)

@@ -1,0 +1,131 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when DATABASE_URL is set), real Redis
+when REDIS_URL is set, and the HTTP API built the way the app builds it.
+
+Tests that need a server the environment does not name are deselected (not skipped), and the run
+ends with a line saying what was left out.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel
+from starlette.testclient import TestClient
+
+import accumulator.models  # noqa: F401  (every table in the metadata)
+from accumulator.api import create_api
+from accumulator.db import create_db_engine
+from accumulator.settings import PROJECT_ROOT, Settings, load_settings
+from accumulator.web import Services
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+REDIS_URL = os.environ.get("REDIS_URL", "")
+BACKENDS = ["sqlite", "postgresql"]
+_left_out: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    keep, drop = [], []
+    for item in items:
+        reason = None
+        params = getattr(item, "callspec", None)
+        if params and params.params.get("database") == "postgresql" and not POSTGRES_URL:
+            reason = "PostgreSQL (set DATABASE_URL)"
+        elif item.get_closest_marker("redis") and not REDIS_URL:
+            reason = "Redis (set REDIS_URL)"
+        if reason:
+            _left_out[reason] = _left_out.get(reason, 0) + 1
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
+    for reason, count in _left_out.items():
+        terminalreporter.write_line(f"Left out {count} tests that need {reason}.", yellow=True)
+
+
+def alembic_upgrade(url: str) -> None:
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.attributes["database_url"] = url
+    command.upgrade(cfg, "head")
+
+
+def _scratch_postgres_url() -> tuple[str, Engine]:
+    """Create a database of our own on the server DATABASE_URL names; returns its URL and an admin engine."""
+    server = make_url(load_settings({"DATABASE_URL": POSTGRES_URL, "DATA_DIR": "/tmp"}).database_url)
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    name = f"acc_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    return server.set(database=name).render_as_string(hide_password=False), admin
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL of a freshly migrated database of each kind, shared by the session's tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        alembic_upgrade(url)
+        yield url
+        return
+    url, admin = _scratch_postgres_url()
+    alembic_upgrade(url)
+    yield url
+    name = make_url(url).database
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _engines() -> Iterator[dict[str, Engine]]:
+    engines: dict[str, Engine] = {}
+    yield engines
+    for engine in engines.values():
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(database: str, _engines: dict[str, Engine]) -> Iterator[Engine]:
+    """The migrated database, emptied after each test so tests never see each other's rows."""
+    if database not in _engines:
+        _engines[database] = create_db_engine(database)
+    engine = _engines[database]
+    yield engine
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database: str) -> Settings:
+    return load_settings({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database})
+
+
+@pytest.fixture
+def services(settings: Settings, engine: Engine) -> Services:
+    return Services(settings=settings, engine=engine)
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_api(services), base_url="http://testserver") as test_client:
+        yield test_client
