@@ -82,66 +82,72 @@ def account_controls() -> rx.Component:
 
 
 def sidebar(active: str) -> rx.Component:
-    return rx.vstack(
-        brand(),
+    return rx.el.nav(
         rx.vstack(
-            *(nav_link(label, href, icon, href == active) for label, href, icon in NAV_ITEMS), width="100%", spacing="1"
+            brand(),
+            rx.vstack(
+                *(nav_link(label, href, icon, href == active) for label, href, icon in NAV_ITEMS),
+                width="100%",
+                spacing="1",
+            ),
+            rx.spacer(),
+            account_controls(),
+            height="100%",
+            spacing="5",
+            padding="4",
         ),
-        rx.spacer(),
-        account_controls(),
         display=theme.DESKTOP_ONLY,
         width=theme.SIDEBAR_WIDTH,
         min_width=theme.SIDEBAR_WIDTH,
         height="100vh",
         position="sticky",
         top="0",
-        padding="4",
-        spacing="5",
         border_right=f"1px solid {rx.color('gray', 4)}",
         background=rx.color("gray", 2),
-        as_="nav",
         aria_label="Main",
     )
 
 
 def mobile_bar(active: str) -> rx.Component:
-    return rx.hstack(
-        brand(),
-        rx.spacer(),
-        rx.color_mode.button(variant="ghost", aria_label="Switch light or dark theme"),
-        rx.menu.root(
-            rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="soft", aria_label="Open menu")),
-            rx.menu.content(
-                *(
-                    rx.menu.item(rx.hstack(rx.icon(icon, size=16), rx.text(label)), on_select=rx.redirect(href))
-                    for label, href, icon in NAV_ITEMS
-                ),
-                rx.menu.separator(),
-                rx.cond(
-                    OwnerState.is_owner,
-                    rx.menu.item(
-                        rx.hstack(rx.icon("log-out", size=16), rx.text("Log out")),
-                        on_select=rx.call_script(
-                            "fetch('/api/auth/logout',{method:'POST'}).then(()=>location.assign('/login'))"
-                        ),
+    return rx.el.nav(
+        rx.hstack(
+            brand(),
+            rx.spacer(),
+            rx.color_mode.button(variant="ghost", aria_label="Switch light or dark theme"),
+            rx.menu.root(
+                rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="soft", aria_label="Open menu")),
+                rx.menu.content(
+                    *(
+                        rx.menu.item(rx.hstack(rx.icon(icon, size=16), rx.text(label)), on_select=rx.redirect(href))
+                        for label, href, icon in NAV_ITEMS
                     ),
-                    rx.menu.item(
-                        rx.hstack(rx.icon("log-in", size=16), rx.text("Log in")), on_select=rx.redirect(routes.LOGIN)
+                    rx.menu.separator(),
+                    rx.cond(
+                        OwnerState.is_owner,
+                        rx.menu.item(
+                            rx.hstack(rx.icon("log-out", size=16), rx.text("Log out")),
+                            on_select=rx.call_script(
+                                "fetch('/api/auth/logout',{method:'POST'}).then(()=>location.assign('/login'))"
+                            ),
+                        ),
+                        rx.menu.item(
+                            rx.hstack(rx.icon("log-in", size=16), rx.text("Log in")),
+                            on_select=rx.redirect(routes.LOGIN),
+                        ),
                     ),
                 ),
             ),
+            width="100%",
+            align="center",
+            padding_x="3",
+            padding_y="2",
         ),
         display=theme.MOBILE_ONLY,
-        width="100%",
-        align="center",
-        padding_x="3",
-        padding_y="2",
         border_bottom=f"1px solid {rx.color('gray', 4)}",
         background=rx.color("gray", 2),
         position="sticky",
         top="0",
         z_index="10",
-        as_="nav",
         aria_label="Main",
     )
 

@@ -46,7 +46,8 @@ class OwnerState(rx.State):
 
     def _login_redirect(self) -> rx.event.EventSpec:
         url = self.router.url
-        here = url.path + (f"?{url.query}" if url.query else "")
+        # The static server adds a trailing slash to page paths; the canonical address has none.
+        here = (url.path.rstrip("/") or "/") + (f"?{url.query}" if url.query else "")
         return rx.redirect(f"{routes.LOGIN}?next={quote(here, safe='/')}", replace=True)
 
     @rx.event

@@ -1,0 +1,131 @@
+"""The built app, started the way `make run` starts it, and headless Chromium to drive it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from accumulator.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OWNER_EMAIL = "owner@example.com"
+OWNER_PASSWORD = "a long owner password"
+START_TIMEOUT = 420  # the first build installs the front-end packages
+
+
+@dataclass
+class LiveApp:
+    url: str
+    data_dir: Path
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_environment(data_dir: Path, port: int) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env.update(
+        DATA_DIR=str(data_dir),
+        PORT=str(port),
+        PATH=f"{PROJECT_ROOT / '.tools/node_modules/.bin'}:{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        REFLEX_USE_SYSTEM_BUN="1",
+        REFLEX_CHECK_LATEST_VERSION="0",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    data_dir = tmp_path_factory.mktemp("live-data")
+    port = free_port()
+    env = app_environment(data_dir, port)
+    python = sys.executable
+    subprocess.run([python, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True)
+    subprocess.run(
+        [python, "-m", "accumulator", "create-owner", "--email", OWNER_EMAIL],
+        cwd=PROJECT_ROOT,
+        env={**env, "ACCUMULATOR_OWNER_PASSWORD": OWNER_PASSWORD},
+        check=True,
+        capture_output=True,
+    )
+    log = data_dir / "app.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [python, "-m", "reflex", "run", "--env", "prod", "--loglevel", "warning"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the app exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the app did not answer within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield LiveApp(url=url, data_dir=data_dir, log=log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, live_app: LiveApp) -> Iterator[Page]:
+    context = browser.new_context(base_url=live_app.url)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def log_in(page: Page, *, email: str = OWNER_EMAIL, password: str = OWNER_PASSWORD) -> None:
+    """Fill the login form the way a person does; the caller checks where it lands."""
+    page.locator("#login-email").fill(email)
+    page.locator("#login-password").fill(password)
+    page.locator("#login-submit").click()
