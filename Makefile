@@ -38,6 +38,7 @@ run: deps migrate
 
 ## The whole suite. Without DATABASE_URL / REDIS_URL the tests that need those servers are left out, and the run says so.
 test: deps
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Create the owner account (or change its e-mail and password): make owner EMAIL=you@example.com

@@ -1,11 +1,11 @@
 """Alembic environment: URL from our settings, metadata from every feature's models."""
 
+from alembic import context
 from sqlmodel import SQLModel
 
 import accumulator.models  # noqa: F401  (imports every table)
 from accumulator.db import create_db_engine
 from accumulator.settings import get_settings
-from alembic import context
 
 config = context.config
 target_metadata = SQLModel.metadata

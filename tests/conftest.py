@@ -29,7 +29,7 @@ from accumulator.web import Services
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BACKENDS = ["sqlite", "postgresql"]
-_left_out: dict[str, int] = {}
+LEFT_OUT: dict[str, int] = {}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif item.get_closest_marker("redis") and not REDIS_URL:
             reason = "Redis (set REDIS_URL)"
         if reason:
-            _left_out[reason] = _left_out.get(reason, 0) + 1
+            LEFT_OUT[reason] = LEFT_OUT.get(reason, 0) + 1
             drop.append(item)
         else:
             keep.append(item)
@@ -51,8 +51,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
-    for reason, count in _left_out.items():
+def pytest_terminal_summary(terminalreporter) -> None:
+    for reason, count in LEFT_OUT.items():
         terminalreporter.write_line(f"Left out {count} tests that need {reason}.", yellow=True)
 
 

@@ -25,8 +25,12 @@ def owner(session: Session) -> Owner:
 
 def login(session: Session, owner: Owner, now=None) -> str:
     token = service.start_session(
-        session=session, owner=owner, ip="203.0.113.5", user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
-        now=now or utcnow(), secret=SECRET,
+        session=session,
+        owner=owner,
+        ip="203.0.113.5",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0",
+        now=now or utcnow(),
+        secret=SECRET,
     )
     session.commit()
     return token

@@ -36,9 +36,7 @@ def test_it_answers_503_when_the_database_cannot_be_reached(tmp_path) -> None:
 
 
 def test_it_reports_an_unreachable_redis_without_failing(tmp_path, services: Services) -> None:
-    services.settings = load_settings(
-        {"DATA_DIR": str(tmp_path), "REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0"}
-    )
+    services.settings = load_settings({"DATA_DIR": str(tmp_path), "REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0"})
     with TestClient(create_api(services)) as client:
         response = client.get("/healthz")
     assert response.status_code == 200

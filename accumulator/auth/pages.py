@@ -81,11 +81,11 @@ def login_page() -> rx.Component:
         rx.box(
             rx.color_mode.button(variant="ghost", aria_label="Switch light or dark theme"),
             position="fixed",
-            top="3",
-            right="3",
+            top=theme.space(3),
+            right=theme.space(3),
         ),
         min_height="100vh",
-        padding="4",
+        padding=theme.space(4),
     )
 
 
@@ -139,7 +139,7 @@ def session_card(row: SessionRow) -> rx.Component:
                         ),
                         justify="end",
                         spacing="3",
-                        margin_top="4",
+                        margin_top=theme.space(4),
                     ),
                 ),
             ),

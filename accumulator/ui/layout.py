@@ -38,8 +38,8 @@ def nav_link(label: str, href: str, icon: str, active: bool) -> rx.Component:
         color_scheme="gray" if not active else theme.ACCENT,
         high_contrast=not active,
         weight="medium" if active else "regular",
-        padding_x="3",
-        padding_y="2",
+        padding_x=theme.space(3),
+        padding_y=theme.space(2),
         border_radius="var(--radius-3)",
         background=rx.color(theme.ACCENT, 3) if active else "transparent",
         _hover={"background": rx.color("gray", 3)},
@@ -94,7 +94,7 @@ def sidebar(active: str) -> rx.Component:
             account_controls(),
             height="100%",
             spacing="5",
-            padding="4",
+            padding=theme.space(4),
         ),
         display=theme.DESKTOP_ONLY,
         width=theme.SIDEBAR_WIDTH,
@@ -139,8 +139,8 @@ def mobile_bar(active: str) -> rx.Component:
             ),
             width="100%",
             align="center",
-            padding_x="3",
-            padding_y="2",
+            padding_x=theme.space(3),
+            padding_y=theme.space(2),
         ),
         display=theme.MOBILE_ONLY,
         border_bottom=f"1px solid {rx.color('gray', 4)}",
@@ -175,12 +175,12 @@ def shell(content: rx.Component, *, active: str) -> rx.Component:
 
 def checking_session() -> rx.Component:
     # Shown for the instant between page load and the server's answer about the session.
-    return rx.center(rx.spinner(size="3"), padding="9", aria_label="Checking your session")
+    return rx.center(rx.spinner(size="3"), padding=theme.space(9), aria_label="Checking your session")
 
 
 def page_header(title: str, *children: rx.Component) -> rx.Component:
     return rx.hstack(
-        rx.heading(title, size="7"), rx.spacer(), *children, align="center", width="100%", margin_bottom="5"
+        rx.heading(title, size="7"), rx.spacer(), *children, align="center", width="100%", margin_bottom=theme.space(2)
     )
 
 

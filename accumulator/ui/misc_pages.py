@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator import routes
+from accumulator.ui import theme
 from accumulator.ui.layout import page
 
 
@@ -23,6 +24,6 @@ def not_found_page() -> rx.Component:
         rx.link(rx.button("Go to the dashboard", size="3"), href=routes.DASHBOARD),
         spacing="4",
         align="start",
-        padding_y="9",
+        padding_y=theme.space(9),
         id="not-found",
     )

@@ -9,4 +9,9 @@ CONTENT_MAX_WIDTH = "1100px"
 # Radix breakpoints: [phone, >=520px, >=768px, ...]. The sidebar shows from 768 px up.
 DESKTOP_ONLY = ["none", "none", "flex"]
 MOBILE_ONLY = ["flex", "flex", "none"]
-PAGE_PADDING = ["3", "4", "6"]
+PAGE_PADDING = ["var(--space-3)", "var(--space-4)", "var(--space-6)"]
+
+
+def space(step: int) -> str:
+    """Radix's spacing scale (1-9) as a CSS value for style props."""
+    return f"var(--space-{step})"

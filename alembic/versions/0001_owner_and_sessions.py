@@ -8,9 +8,9 @@ Create Date: 2026-11-27
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 
 from accumulator.db import UTCDateTime
-from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None

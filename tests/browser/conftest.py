@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from accumulator.settings import PROJECT_ROOT
+from tests.conftest import LEFT_OUT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -31,6 +32,20 @@ CHROMIUM_FLAGS = [
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "a long owner password"
 START_TIMEOUT = 420  # the first build installs the front-end packages
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without Chromium the browser tests cannot run: CI insists on it, a laptop is told what it missed."""
+    if Path(CHROMIUM).exists():
+        return
+    browser_items = [item for item in items if item.get_closest_marker("browser")]
+    if not browser_items:
+        return
+    if os.environ.get("ACCUMULATOR_REQUIRE_BROWSER"):
+        raise pytest.UsageError(f"{CHROMIUM} is missing: install Debian's chromium package")
+    config.hook.pytest_deselected(items=browser_items)
+    items[:] = [item for item in items if item not in browser_items]
+    LEFT_OUT["a browser (apt-get install chromium)"] = len(browser_items)
 
 
 @dataclass
