@@ -6,13 +6,16 @@ document.addEventListener("submit", async (event) => {
   const out = document.getElementById("login-error");
   const button = form.querySelector("button[type=submit]");
   const data = new FormData(form);
+  // Read `next` from the address itself: the hidden field is filled by the page's state, which may
+  // not have arrived yet when someone types fast. The server checks it stays on this site.
+  const next = new URLSearchParams(location.search).get("next") || data.get("next");
   button.disabled = true;
   try {
     const response = await fetch(form.action, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       credentials: "same-origin",
-      body: JSON.stringify({ email: data.get("email"), password: data.get("password"), next: data.get("next") }),
+      body: JSON.stringify({ email: data.get("email"), password: data.get("password"), next }),
     });
     const body = await response.json().catch(() => ({}));
     if (response.ok) {
