@@ -103,11 +103,16 @@ def test_on_a_phone_the_menu_replaces_the_sidebar_and_nothing_overflows(browser:
 
 
 def test_the_theme_switches_between_light_and_dark(page: Page) -> None:
-    page.goto(routes.LOGIN)
+    page.goto(routes.SESSIONS)
+    log_in(page)
+    expect(page.locator(".session-row").first).to_be_visible()  # the page is live, not just painted
     html = page.locator("html")
-    was_dark = "dark" in (html.get_attribute("class") or "")
-    page.get_by_role("button", name="Switch light or dark theme").first.click()
-    expect(html).to_have_class(re.compile("light" if was_dark else "dark"))
+    start, other = ("dark", "light") if "dark" in (html.get_attribute("class") or "") else ("light", "dark")
+    toggle = page.get_by_role("button", name="Switch light or dark theme").first
+    toggle.click()
+    expect(html).to_have_class(re.compile(other))
+    toggle.click()
+    expect(html).to_have_class(re.compile(start))
 
 
 def test_an_unknown_address_shows_the_not_found_page(page: Page) -> None:
