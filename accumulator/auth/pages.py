@@ -77,7 +77,6 @@ def login_page() -> rx.Component:
             width="100%",
             max_width="400px",
         ),
-        rx.script(src="/js/login.js"),
         rx.box(
             rx.color_mode.button(variant="ghost", aria_label="Switch light or dark theme"),
             position="fixed",
