@@ -46,6 +46,11 @@ owner: deps migrate
 	@test -n "$(EMAIL)" || (echo "usage: make owner EMAIL=you@example.com" >&2; exit 2)
 	$(BIN)/python -m accumulator create-owner --email "$(EMAIL)"
 
+## Benchmarks print their figures (they need wrk and chromium: apt-get install wrk chromium).
+bench: deps
+	$(BIN)/python bench/ingest_throughput.py
+	$(BIN)/python bench/dashboard_latency.py
+
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

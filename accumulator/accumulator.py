@@ -1,19 +1,36 @@
-"""Assembles the app: pages, HTTP routes, theme. No logic lives here."""
+"""Assembles the app: pages, HTTP routes, background tasks, theme. No logic lives here."""
+
+import contextlib
 
 import reflex as rx
 
-from accumulator.api import create_api
+from accumulator.analytics import pages as analytics_pages  # noqa: F401  (declares pages)
+from accumulator.analytics.state import refresh_open_dashboards
+from accumulator.api import create_api, get_services, running
 from accumulator.auth import pages as auth_pages  # noqa: F401  (declares pages)
-from accumulator.db import get_engine
-from accumulator.settings import get_settings
 from accumulator.ui import misc_pages, upcoming  # noqa: F401  (declare pages)
 from accumulator.ui.layout import PAGES
-from accumulator.web import Services
+
+services = get_services()
 
 app = rx.App(
-    api_transformer=create_api(Services(settings=get_settings(), engine=get_engine())),
+    api_transformer=create_api(services),
     # In the document head, so it is listening before the page hydrates: a fast submit is never lost.
     head_components=[rx.el.script(src="/js/login.js", defer=True)],
 )
 for declared in PAGES:
     app.add_page(**declared)
+
+
+@contextlib.asynccontextmanager
+async def background_work():
+    async with running(services):
+        yield
+
+
+async def live_dashboards(app: rx.App) -> None:
+    await services.dashboard_feed.run(lambda: refresh_open_dashboards(app))
+
+
+app.register_lifespan_task(background_work)
+app.register_lifespan_task(live_dashboards)

@@ -1,17 +1,27 @@
-"""The plain HTTP side of the app: every feature's routes plus the health check."""
+"""The plain HTTP side of the app: every feature's routes plus the health check, and the
+long-running pieces they share (built once per process by `build_services`)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from functools import lru_cache
 
+from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from accumulator.analytics import api as analytics_api
+from accumulator.analytics.feed import DashboardFeed
+from accumulator.analytics.ingest import Ingestor
 from accumulator.auth import api as auth_api
-from accumulator.db import database_status
+from accumulator.db import database_status, get_engine
+from accumulator.realtime import create_bus, create_presence
+from accumulator.settings import Settings, get_settings
 from accumulator.web import Services, services
 
 
@@ -42,8 +52,44 @@ async def healthz(request: Request) -> JSONResponse:
     )
 
 
-def create_api(svc: Services) -> Starlette:
+def build_services(settings: Settings, engine: Engine) -> Services:
+    """Everything the routes share, with Redis-backed bus and presence when REDIS_URL is set."""
+    bus = create_bus(settings.redis_url)
+    presence = create_presence(settings.redis_url)
+    return Services(
+        settings=settings,
+        engine=engine,
+        bus=bus,
+        presence=presence,
+        ingestor=Ingestor(engine=engine, zone=settings.zone, presence=presence, bus=bus),
+        dashboard_feed=DashboardFeed(engine=engine, zone=settings.zone, presence=presence, bus=bus),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_services() -> Services:
+    """This process's services, for Reflex states and lifespan tasks (routes get them from the request)."""
+    return build_services(get_settings(), get_engine())
+
+
+@contextlib.asynccontextmanager
+async def running(svc: Services) -> AsyncIterator[None]:
+    """Run the background work of the routes (the analytics writer) for as long as the block lasts;
+    leaving it writes whatever is still buffered."""
+    task = asyncio.create_task(svc.ingestor.run(), name="analytics-writer")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
     """The Starlette app Reflex mounts itself inside, so these routes take precedence."""
-    api = Starlette(routes=[*auth_api.routes, Route("/healthz", healthz)])
+    api = Starlette(
+        routes=[*auth_api.routes, *analytics_api.routes, Route("/healthz", healthz)],
+        lifespan=lifespan,
+    )
     api.state.services = svc
     return api

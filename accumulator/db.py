@@ -85,3 +85,34 @@ def database_status(engine: Engine | None = None) -> str:
     except Exception as exc:  # any driver error means "not usable"
         return f"error: {type(exc).__name__}"
     return "ok"
+
+
+def _insert_for(session: Session, table: sa.Table):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+def upsert_add(session: Session, table: sa.Table, rows: list[dict], *, keys: list[str], counters: list[str]) -> None:
+    """Insert rows; where a row with the same keys exists, add the new counters to it. Atomic per row
+    on both databases, so concurrent writers never lose a count. Rows are sorted by key so that two
+    writers lock rows in the same order (no deadlock on PostgreSQL). One statement, executed for
+    all rows by the driver (compiled once, whatever the batch size)."""
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
+    statement = _insert_for(session, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in counters}
+    )
+    session.execute(statement, rows)
+
+
+def insert_new(session: Session, table: sa.Table, rows: list[dict], *, keys: list[str]) -> None:
+    """Insert rows, silently keeping the existing row where the keys are taken."""
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
+    session.execute(_insert_for(session, table).on_conflict_do_nothing(index_elements=keys), rows)

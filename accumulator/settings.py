@@ -32,6 +32,7 @@ class Settings:
     timezone: str
     allowed_origins: tuple[str, ...]
     trusted_proxy_hops: int
+    dashboard_public: bool = True
 
     @property
     def zone(self) -> ZoneInfo:
@@ -155,6 +156,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         timezone=_timezone(env),
         allowed_origins=origins,
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, low=0, high=10),
+        dashboard_public=_bool(env, "DASHBOARD_PUBLIC", True),
     )
 
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from accumulator.ratelimit import SlidingWindowLimiter
+from accumulator.realtime import Bus, MemoryBus, MemoryPresence, Presence
 from accumulator.settings import Settings
+
+if TYPE_CHECKING:
+    from accumulator.analytics.feed import DashboardFeed
+    from accumulator.analytics.ingest import Ingestor
 
 
 @dataclass
@@ -22,6 +27,12 @@ class Services:
     engine: Engine
     # The 6th failed login from one IP within 60 s is refused, and so is everything after it.
     login_failures: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=5, window=60.0))
+    bus: Bus = field(default_factory=MemoryBus)
+    presence: Presence = field(default_factory=MemoryPresence)
+    # Per client IP: more than 30 analytics events in one second is not a person reading.
+    event_rate: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=30, window=1.0))
+    ingestor: Ingestor | None = None
+    dashboard_feed: DashboardFeed | None = None
 
 
 def services(request: Request) -> Services:
@@ -86,6 +97,41 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
 
 def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def own_origin(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def origin_allowed(request: Request, allowed: tuple[str, ...]) -> bool:
+    """True for requests without an Origin (not from a browser page), from this site itself, or
+    from one of the configured origins (exact scheme, host and port)."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == own_origin(request) or origin in allowed
+
+
+def cors_headers(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
+    """Headers that let an allowed page read the answer; none for anyone else."""
+    origin = request.headers.get("origin")
+    if origin is None or origin not in allowed:
+        return {"Vary": "Origin"}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def preflight(request: Request, allowed: tuple[str, ...], methods: str) -> Response:
+    """Answer a CORS preflight: allowed origins may send JSON or text bodies; others get 403."""
+    origin = request.headers.get("origin")
+    if origin is None or origin not in allowed:
+        return json_error(403, "This origin may not send events here.")
+    return Response(
+        status_code=204,
+        headers={
+            **cors_headers(request, allowed),
+            "Access-Control-Allow-Methods": methods,
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "86400",
+        },
+    )
 
 
 def safe_next(target: str | None, default: str = "/dashboard") -> str:

@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from starlette.testclient import TestClient
 
 import accumulator.models  # noqa: F401  (every table in the metadata)
-from accumulator.api import create_api
+from accumulator.api import build_services, create_api, running
 from accumulator.db import create_db_engine
 from accumulator.settings import PROJECT_ROOT, Settings, load_settings
 from accumulator.web import Services
@@ -122,10 +122,16 @@ def settings(tmp_path: Path, database: str) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, engine: Engine) -> Services:
-    return Services(settings=settings, engine=engine)
+    """What the app builds at start, on the test database (in-process bus and presence)."""
+    return build_services(settings, engine)
+
+
+def api_client(svc: Services, base_url: str = "http://testserver") -> TestClient:
+    """A client of the HTTP API with its background work (the analytics writer) running."""
+    return TestClient(create_api(svc, lifespan=lambda _app: running(svc)), base_url=base_url)
 
 
 @pytest.fixture
 def client(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_api(services), base_url="http://testserver") as test_client:
+    with api_client(services) as test_client:
         yield test_client

@@ -11,7 +11,7 @@ from accumulator.api import create_api
 from accumulator.db import create_db_engine
 from accumulator.settings import load_settings
 from accumulator.web import Services
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, api_client
 
 
 def test_it_answers_200_when_the_database_works(client: TestClient) -> None:
@@ -37,7 +37,7 @@ def test_it_answers_503_when_the_database_cannot_be_reached(tmp_path) -> None:
 
 def test_it_reports_an_unreachable_redis_without_failing(tmp_path, services: Services) -> None:
     services.settings = load_settings({"DATA_DIR": str(tmp_path), "REDIS_URL": f"redis://127.0.0.1:{_closed_port()}/0"})
-    with TestClient(create_api(services)) as client:
+    with api_client(services) as client:
         response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["redis"].startswith("error")
@@ -46,5 +46,5 @@ def test_it_reports_an_unreachable_redis_without_failing(tmp_path, services: Ser
 @pytest.mark.redis
 def test_it_reports_a_working_redis(tmp_path, services: Services) -> None:
     services.settings = load_settings({"DATA_DIR": str(tmp_path), "REDIS_URL": REDIS_URL})
-    with TestClient(create_api(services)) as client:
+    with api_client(services) as client:
         assert client.get("/healthz").json()["redis"] == "ok"

@@ -13,7 +13,6 @@ from accumulator.ui.layout import page, page_header
 
 UPCOMING = (
     # (route, title, owner_only, what it will do)
-    (routes.DASHBOARD, "Dashboard", False, "Live page views, visitors and who is reading what, right now."),
     (routes.NOTES, "Notes", True, "Notes in workspaces, with markdown, search and public workspaces."),
     (routes.PASTES, "Pastes", True, "Private pastes with expiry, attachments and shareable links."),
     (routes.SPOTIFY, "Spotify", False, "What you are playing now, and your top tracks and artists."),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,6 +55,31 @@ class LiveApp:
     url: str
     data_dir: Path
     log: Path
+    site_url: str  # another local origin, listed in ALLOWED_ORIGINS: "the owner's blog"
+
+
+SITE_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>A blog post</title>
+<script defer src="{app}/js/tracker.js" data-site="blog"></script></head>
+<body><h1>A blog post</h1><button id="like" onclick="accumulator.like()">Like</button></body></html>
+"""
+
+
+class _SitePage(http.server.BaseHTTPRequestHandler):
+    """The owner's blog: every path answers the same page, which includes the real tracker."""
+
+    app_url = ""
+
+    def do_GET(self) -> None:
+        body = SITE_PAGE.format(app=self.app_url).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
 
 
 def free_port() -> int:
@@ -78,7 +105,12 @@ def app_environment(data_dir: Path, port: int) -> dict[str, str]:
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     data_dir = tmp_path_factory.mktemp("live-data")
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), type("Site", (_SitePage,), {"app_url": url}))
+    site_url = f"http://127.0.0.1:{site.server_address[1]}"
+    threading.Thread(target=site.serve_forever, daemon=True).start()
     env = app_environment(data_dir, port)
+    env["ALLOWED_ORIGINS"] = site_url
     python = sys.executable
     subprocess.run([python, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True)
     subprocess.run(
@@ -98,7 +130,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
     try:
         while True:
@@ -112,8 +143,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             if time.monotonic() > deadline:
                 pytest.fail(f"the app did not answer within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
             time.sleep(0.5)
-        yield LiveApp(url=url, data_dir=data_dir, log=log)
+        yield LiveApp(url=url, data_dir=data_dir, log=log, site_url=site_url)
     finally:
+        site.shutdown()
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
@@ -122,8 +154,10 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+    # open, and the async tests elsewhere in the suite need the thread to themselves.
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield chromium

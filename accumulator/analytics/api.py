@@ -1,0 +1,86 @@
+"""Public analytics routes: events in from the owner's sites, page counts out to them, the tracker."""
+
+from __future__ import annotations
+
+import time
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from accumulator.analytics import service
+from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
+from accumulator.analytics.models import PATH_MAX, SITE_MAX
+from accumulator.analytics.tracker import serve_tracker
+from accumulator.db import session_scope
+from accumulator.web import (
+    BadRequest,
+    BodyTooLarge,
+    client_ip,
+    cors_headers,
+    json_error,
+    origin_allowed,
+    preflight,
+    read_body,
+    services,
+)
+
+ACCEPTED = {"ok": True}
+
+
+async def receive_event(request: Request) -> Response:
+    svc = services(request)
+    allowed = svc.settings.allowed_origins
+    if request.method == "OPTIONS":
+        return preflight(request, allowed, "POST, OPTIONS")
+    if not origin_allowed(request, allowed):
+        return json_error(403, "This origin may not send events here.")
+    headers = cors_headers(request, allowed)
+    ip = client_ip(request, svc.settings.trusted_proxy_hops)
+    try:
+        body = await read_body(request, limit=EVENT_BODY_MAX)
+        event = parse_event(body)
+    except BodyTooLarge:
+        return json_error(413, f"An event is at most {EVENT_BODY_MAX} bytes.", headers)
+    except (BadRequest, BadEvent) as error:
+        return json_error(400, str(error), headers)
+    now = time.monotonic()
+    wait = svc.event_rate.retry_after(ip, now)
+    if wait > 0:
+        return json_error(429, "Too many events from this address.", {**headers, "Retry-After": "1"})
+    svc.event_rate.hit(ip, now)
+    await svc.ingestor.accept(
+        event, ip=ip, user_agent=request.headers.get("user-agent", ""), page_origin=request.headers.get("origin")
+    )
+    # Bots get the same answer as people: nothing to learn from probing.
+    return JSONResponse(ACCEPTED, status_code=202, headers=headers)
+
+
+async def page_stats(request: Request) -> Response:
+    svc = services(request)
+    allowed = svc.settings.allowed_origins
+    if request.method == "OPTIONS":
+        return preflight(request, allowed, "GET, OPTIONS")
+    headers = cors_headers(request, allowed)
+    site, path = request.query_params.get("site", ""), request.query_params.get("path", "")
+    if not site or len(site) > SITE_MAX or not path.startswith("/") or len(path) > PATH_MAX:
+        return json_error(400, "Give site (up to 64 characters) and path (starting with /, up to 512).", headers)
+
+    def counts() -> tuple[int, int]:
+        with session_scope(svc.engine) as session:
+            return service.page_counts(session=session, site=site, path=path)
+
+    views, likes = await run_in_threadpool(counts)
+    viewing = (await svc.presence.counts(now=time.time())).get((site, path), 0)
+    return JSONResponse(
+        {"views": views, "likes": likes, "viewing": viewing},
+        headers={**headers, "Cache-Control": "public, max-age=5"},
+    )
+
+
+routes = [
+    Route("/api/event", receive_event, methods=["POST", "OPTIONS"]),
+    Route("/api/stats", page_stats, methods=["GET", "OPTIONS"]),
+    Route("/js/tracker.js", serve_tracker, methods=["GET", "HEAD"]),
+]

@@ -1,0 +1,180 @@
+"""What open dashboards show, computed once per change for all of them.
+
+The feed listens to `update:analytics` on the bus and checks presence every few seconds. On a
+change it bumps a version and computes the shared snapshot once (one set of queries, however many
+dashboards are open); views that depend on a dashboard's own choices (a page's chart, a date
+range) are computed once per version and choice, then reused. No dashboard polls the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
+
+from accumulator.analytics import service
+from accumulator.analytics.ingest import ANALYTICS_TOPIC
+from accumulator.db import session_scope, utcnow
+from accumulator.realtime import Bus, Presence
+
+log = logging.getLogger(__name__)
+
+RANGES = {"7": 7, "30": 30, "90": 90, "all": None}  # dashboard range choice -> days (None: all time)
+CHART_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    version: int
+    today: date
+    total_views: int
+    visitors_today: int
+    viewing_now: int
+    pages: list[dict] = field(default_factory=list)  # site, path, views, likes, viewing, views_today
+
+
+class DashboardFeed:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        zone: ZoneInfo,
+        presence: Presence,
+        bus: Bus,
+        clock: Callable[[], datetime] = utcnow,
+        presence_interval: float = 2.0,
+    ) -> None:
+        self.engine = engine
+        self.zone = zone
+        self.presence = presence
+        self.bus = bus
+        self.clock = clock
+        self.presence_interval = presence_interval
+        self.version = 0
+        self.listeners: set[str] = set()  # client tokens of the dashboards open in this process
+        self._viewing: Counter[tuple[str, str]] = Counter()
+        self._cache: dict[tuple, object] = {}
+        self._snapshot: Snapshot | None = None
+
+    def today(self) -> date:
+        return service.local_day(self.clock(), self.zone)
+
+    def _cached(self, key: tuple, compute: Callable[[], object]) -> object:
+        key = (self.version, *key)
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    def _read_snapshot(self) -> Snapshot:
+        today = self.today()
+        viewing = self._viewing
+        with session_scope(self.engine) as session:
+            rows = service.pages(session=session, today=today)
+            total = service.total_views(session=session)
+            visitors = service.unique_visitors(session=session, day=today)
+        pages = [
+            {
+                "key": f"{row.site}|{row.path}",
+                "site": row.site,
+                "path": row.path,
+                "views": row.views,
+                "likes": row.likes,
+                "viewing": viewing.get((row.site, row.path), 0),
+                "views_today": row.views_today,
+            }
+            for row in rows
+        ]
+        return Snapshot(
+            version=self.version,
+            today=today,
+            total_views=total,
+            visitors_today=visitors,
+            viewing_now=sum(viewing.values()),
+            pages=pages,
+        )
+
+    def snapshot(self) -> Snapshot:
+        """The shared numbers of the current version (computed on first use)."""
+        if self._snapshot is None or self._snapshot.version != self.version:
+            self._snapshot = self._read_snapshot()
+        return self._snapshot
+
+    def chart(self, site: str | None = None, path: str | None = None) -> list[dict]:
+        """Views and unique visitors per day, last 30 days, for everything or one page."""
+
+        def compute() -> list[dict]:
+            with session_scope(self.engine) as session:
+                points = service.daily_series(
+                    session=session, today=self.today(), days=CHART_DAYS, site=site, path=path
+                )
+            return [{"day": p.day.strftime("%b %d"), "views": p.views, "visitors": p.visitors} for p in points]
+
+        return self._cached(("chart", site, path), compute)
+
+    def breakdowns(self, range_key: str) -> dict[str, list[dict]]:
+        """Browsers, systems, device types and referrers over a range, with each one's share."""
+
+        def compute() -> dict[str, list[dict]]:
+            days = RANGES.get(range_key, 30)
+            since = None if days is None else self.today() - timedelta(days=days - 1)
+            result: dict[str, list[dict]] = {}
+            with session_scope(self.engine) as session:
+                for kind in service.DIMENSIONS:
+                    rows = service.breakdown(session=session, kind=kind, since=since, limit=8)
+                    total = sum(views for _, views in rows) or 1
+                    result[kind] = [
+                        {"value": value, "views": views, "share": round(100 * views / total, 1)}
+                        for value, views in rows
+                    ]
+            return result
+
+        return self._cached(("breakdowns", range_key), compute)
+
+    def _changed(self) -> None:
+        self.version += 1
+        self._cache.clear()
+
+    @staticmethod
+    async def _skip_queued(messages: AsyncIterator[str]) -> asyncio.Future:
+        """Consume the messages already waiting; return the future of the next new one."""
+        while True:
+            upcoming = asyncio.ensure_future(anext(messages))
+            done, _ = await asyncio.wait({upcoming}, timeout=0)
+            if not done:
+                return upcoming
+            upcoming.result()
+
+    async def run(self, on_change: Callable[[], Awaitable[None]]) -> None:
+        """Until cancelled: on every analytics update (and presence change), compute the new snapshot
+        once, then call `on_change` so the open dashboards can be given it."""
+        self._viewing = await self.presence.counts(now=time.time())
+        async with self.bus.subscribe(ANALYTICS_TOPIC) as messages:
+            next_message = asyncio.ensure_future(anext(messages))
+            try:
+                while True:
+                    done, _ = await asyncio.wait({next_message}, timeout=self.presence_interval)
+                    updated = next_message in done
+                    if updated:
+                        next_message.result()
+                        # Messages that came while the last refresh ran are covered by this one.
+                        next_message = await self._skip_queued(messages)
+                    viewing = await self.presence.counts(now=time.time())
+                    if not updated and viewing == self._viewing:
+                        continue  # the periodic check found nothing new (visitors aged out, or not)
+                    self._viewing = viewing
+                    self._changed()
+                    try:
+                        await run_in_threadpool(self.snapshot)
+                        await on_change()
+                    except Exception:
+                        log.exception("refreshing the dashboards failed")
+            finally:
+                next_message.cancel()

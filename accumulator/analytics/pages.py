@@ -1,0 +1,259 @@
+"""The live dashboard: totals, pages, a 30-day chart, devices and referrers."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from accumulator import routes
+from accumulator.analytics.state import DashboardState, PageRow, Share
+from accumulator.settings import get_settings
+from accumulator.ui import theme
+from accumulator.ui.layout import page, page_header
+
+
+def stat_card(label: str, value: rx.Var, icon: str, element_id: str) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.icon(icon, size=20, color=rx.color(theme.ACCENT, 10)),
+            rx.text(label, size="2", color_scheme="gray"),
+            align="center",
+        ),
+        rx.heading(value, size="8", id=element_id, margin_top=theme.space(2)),
+        flex="1",
+        min_width="160px",
+    )
+
+
+def live_badge() -> rx.Component:
+    return rx.badge(
+        rx.box(width="8px", height="8px", border_radius="50%", background=rx.color("grass", 9)),
+        "Live",
+        color_scheme="grass",
+        variant="soft",
+        size="2",
+    )
+
+
+def sortable_header(label: str, column: str, numeric: bool) -> rx.Component:
+    arrow = rx.cond(
+        DashboardState.sort_column == column,
+        rx.icon(rx.cond(DashboardState.sort_descending, "arrow-down", "arrow-up"), size=14),
+        rx.box(width="14px"),
+    )
+    return rx.table.column_header_cell(
+        rx.hstack(label, arrow, spacing="1", align="center", justify="end" if numeric else "start", width="100%"),
+        on_click=DashboardState.sort_by(column),
+        cursor="pointer",
+        user_select="none",
+        aria_sort=rx.cond(
+            DashboardState.sort_column == column,
+            rx.cond(DashboardState.sort_descending, "descending", "ascending"),
+            "none",
+        ),
+        class_name=f"sort-{column}",
+    )
+
+
+def page_row(row: PageRow) -> rx.Component:
+    numeric = {"text_align": "right", "font_variant_numeric": "tabular-nums"}
+    return rx.table.row(
+        rx.table.cell(rx.badge(row["site"], variant="surface", color_scheme="gray")),
+        rx.table.cell(
+            rx.text(row["path"], trim="both"), max_width="360px", overflow="hidden", text_overflow="ellipsis"
+        ),
+        rx.table.cell(row["views"], class_name="cell-views", **numeric),
+        rx.table.cell(row["likes"], **numeric),
+        rx.table.cell(
+            rx.cond(row["viewing"] > 0, rx.badge(row["viewing"], color_scheme="grass"), rx.text("0")),
+            class_name="cell-viewing",
+            **numeric,
+        ),
+        rx.table.cell(row["views_today"], **numeric),
+        on_click=DashboardState.select_page(row["key"]),
+        cursor="pointer",
+        background=rx.cond(DashboardState.selected == row["key"], rx.color(theme.ACCENT, 3), "transparent"),
+        _hover={"background": rx.color("gray", 3)},
+        class_name="page-row",
+        data_path=row["path"],
+    )
+
+
+def pages_table() -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.heading("Pages", size="4"),
+            rx.spacer(),
+            rx.input(
+                rx.input.slot(rx.icon("search", size=16)),
+                placeholder="Filter pages",
+                value=DashboardState.query,
+                on_change=DashboardState.set_query,
+                max_length=200,
+                id="page-filter",
+                width=["100%", "240px"],
+            ),
+            align="center",
+            wrap="wrap",
+            width="100%",
+            margin_bottom=theme.space(3),
+        ),
+        rx.scroll_area(
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        sortable_header("Site", "site", False),
+                        sortable_header("Path", "path", False),
+                        sortable_header("Views", "views", True),
+                        sortable_header("Likes", "likes", True),
+                        sortable_header("Viewing", "viewing", True),
+                        sortable_header("Today", "views_today", True),
+                    )
+                ),
+                rx.table.body(rx.foreach(DashboardState.visible_pages, page_row)),
+                size="2",
+                width="100%",
+                id="pages-table",
+            ),
+            type="auto",
+            scrollbars="horizontal",
+        ),
+        rx.cond(
+            DashboardState.pages.length() == 0,
+            rx.text(
+                "No page views yet. Add the tracker to your site: ",
+                rx.code('<script defer src="…/js/tracker.js" data-site="blog"></script>'),
+                color_scheme="gray",
+                size="2",
+            ),
+        ),
+        width="100%",
+    )
+
+
+def chart_card() -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.heading("Last 30 days", size="4"),
+            rx.badge(DashboardState.chart_title, variant="soft", id="chart-title"),
+            rx.cond(
+                DashboardState.selected != "",
+                rx.button("Show all pages", size="1", variant="ghost", on_click=DashboardState.select_page("")),
+            ),
+            align="center",
+            wrap="wrap",
+        ),
+        rx.recharts.area_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+            rx.recharts.area(
+                data_key="views", name="Views", stroke=rx.color(theme.ACCENT, 9), fill=rx.color(theme.ACCENT, 5)
+            ),
+            rx.recharts.area(
+                data_key="visitors", name="Visitors", stroke=rx.color("grass", 9), fill=rx.color("grass", 4)
+            ),
+            rx.recharts.x_axis(data_key="day", min_tick_gap=24),
+            rx.recharts.y_axis(allow_decimals=False, width=40),
+            rx.recharts.tooltip(),
+            rx.recharts.legend(),
+            data=DashboardState.chart,
+            height=260,
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def share_list(title: str, items: rx.Var[list[Share]]) -> rx.Component:
+    def item(share: Share) -> rx.Component:
+        return rx.box(
+            rx.hstack(
+                rx.text(
+                    share["value"],
+                    size="2",
+                    flex="1",
+                    min_width="0",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                    title=share["value"],
+                ),
+                rx.text(share["views"], size="2", weight="medium"),
+                rx.text(share["share"], "%", size="1", color_scheme="gray", min_width="44px", text_align="right"),
+                align="center",
+                width="100%",
+            ),
+            rx.box(
+                width=share["share"].to_string() + "%",
+                height="4px",
+                border_radius="2px",
+                background=rx.color(theme.ACCENT, 8),
+                margin_top="2px",
+            ),
+            width="100%",
+        )
+
+    return rx.card(
+        rx.heading(title, size="3", margin_bottom=theme.space(2)),
+        rx.cond(
+            items.length() > 0,
+            rx.vstack(rx.foreach(items, item), spacing="2", width="100%"),
+            rx.text("Nothing in this range.", size="2", color_scheme="gray"),
+        ),
+        flex="1",
+        min_width="220px",
+    )
+
+
+def audience_section() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Audience", size="5"),
+            rx.spacer(),
+            rx.segmented_control.root(
+                rx.segmented_control.item("7 days", value="7"),
+                rx.segmented_control.item("30 days", value="30"),
+                rx.segmented_control.item("90 days", value="90"),
+                rx.segmented_control.item("All time", value="all"),
+                value=DashboardState.range_key,
+                on_change=DashboardState.set_range,
+            ),
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        rx.flex(
+            share_list("Browsers", DashboardState.browsers),
+            share_list("Systems", DashboardState.systems),
+            share_list("Devices", DashboardState.devices),
+            share_list("Referrers", DashboardState.referrers),
+            wrap="wrap",
+            gap=theme.space(3),
+            width="100%",
+        ),
+        width="100%",
+        spacing="3",
+    )
+
+
+@page(
+    route=routes.DASHBOARD,
+    title="Dashboard",
+    owner_only=not get_settings().dashboard_public,
+    on_load=[DashboardState.load_dashboard],
+)
+def dashboard_page() -> rx.Component:
+    return rx.vstack(
+        page_header("Dashboard", live_badge()),
+        rx.flex(
+            stat_card("Page views", DashboardState.total_views, "eye", "total-views"),
+            stat_card("Unique visitors today", DashboardState.visitors_today, "users", "visitors-today"),
+            stat_card("Viewing now", DashboardState.viewing_now, "radio", "viewing-now"),
+            wrap="wrap",
+            gap=theme.space(3),
+            width="100%",
+        ),
+        chart_card(),
+        pages_table(),
+        audience_section(),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,196 @@
+"""Counting page views and likes, and reading the numbers back. No Reflex, no global settings:
+callers pass the session, the day and any clock."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, delete, select
+
+from accumulator.analytics.models import DailyDimension, DailyPageStat, DailySalt, DailyVisitor, PageStat
+from accumulator.db import insert_new, upsert_add
+
+DIMENSIONS = ("browser", "os", "device", "referrer")
+DIRECT = "(direct)"
+
+
+@dataclass(frozen=True)
+class CountedEvent:
+    """One accepted page view or like, reduced to what is stored."""
+
+    kind: str  # "pageview" | "like"
+    site: str
+    path: str
+    day: date
+    visitor_hash: str
+    browser: str = "Unknown"
+    os: str = "Unknown"
+    device: str = "Unknown"
+    referrer: str = DIRECT
+
+
+@dataclass(frozen=True)
+class PageRow:
+    site: str
+    path: str
+    views: int
+    likes: int
+    views_today: int
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    day: date
+    views: int
+    visitors: int
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The owner's calendar day at that moment."""
+    return moment.astimezone(zone).date()
+
+
+def salt_for_day(*, session: Session, day: date) -> str:
+    """The random salt of `day`, made on first use; salts of earlier days are deleted, so their
+    visitor hashes can never be recomputed."""
+    insert_new(session, DailySalt.__table__, [{"day": day, "salt": secrets.token_hex(32)}], keys=["day"])
+    session.exec(delete(DailySalt).where(col(DailySalt.day) < day))
+    return session.exec(select(DailySalt.salt).where(DailySalt.day == day)).one()
+
+
+def visitor_hash(*, salt: str, site: str, ip: str, user_agent: str) -> str:
+    digest = hashlib.blake2b(digest_size=16, key=salt.encode()[:64])
+    digest.update("\x1f".join((site, ip, user_agent)).encode())
+    return digest.hexdigest()
+
+
+def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
+    """Add a batch of events to every counter in one transaction; returns how many were recorded."""
+    totals: Counter[tuple[str, str, str]] = Counter()
+    daily: Counter[tuple[date, str, str, str]] = Counter()
+    dimensions: Counter[tuple[date, str, str, str, str]] = Counter()
+    visitors: set[tuple[date, str, str, str]] = set()
+    count = 0
+    for event in events:
+        count += 1
+        field = "views" if event.kind == "pageview" else "likes"
+        totals[(event.site, event.path, field)] += 1
+        daily[(event.day, event.site, event.path, field)] += 1
+        if event.kind != "pageview":
+            continue
+        visitors.add((event.day, event.site, event.path, event.visitor_hash))
+        for kind in DIMENSIONS:
+            dimensions[(event.day, event.site, event.path, kind, getattr(event, kind))] += 1
+    if not count:
+        return 0
+
+    def merged(counter: Counter, key_names: tuple[str, ...]) -> list[dict]:
+        rows: dict[tuple, dict] = {}
+        for (*key, field), amount in counter.items():
+            row = rows.setdefault(tuple(key), {**dict(zip(key_names, key, strict=True)), "views": 0, "likes": 0})
+            row[field] += amount
+        return list(rows.values())
+
+    upsert_add(
+        session,
+        PageStat.__table__,
+        merged(totals, ("site", "path")),
+        keys=["site", "path"],
+        counters=["views", "likes"],
+    )
+    upsert_add(
+        session,
+        DailyPageStat.__table__,
+        merged(daily, ("day", "site", "path")),
+        keys=["day", "site", "path"],
+        counters=["views", "likes"],
+    )
+    upsert_add(
+        session,
+        DailyDimension.__table__,
+        [
+            {"day": day, "site": site, "path": path, "kind": kind, "value": value, "views": amount}
+            for (day, site, path, kind, value), amount in dimensions.items()
+        ],
+        keys=["day", "site", "path", "kind", "value"],
+        counters=["views"],
+    )
+    insert_new(
+        session,
+        DailyVisitor.__table__,
+        [{"day": d, "site": s, "path": p, "visitor_hash": h} for d, s, p, h in visitors],
+        keys=["day", "site", "path", "visitor_hash"],
+    )
+    return count
+
+
+def page_counts(*, session: Session, site: str, path: str) -> tuple[int, int]:
+    """(views, likes) of one page, zeros for a page never seen."""
+    row = session.get(PageStat, (site, path))
+    return (row.views, row.likes) if row else (0, 0)
+
+
+def total_views(*, session: Session) -> int:
+    return session.exec(select(sa.func.coalesce(sa.func.sum(PageStat.views), 0))).one()
+
+
+def unique_visitors(*, session: Session, day: date) -> int:
+    """Distinct visitors of any page of any site on `day` (one person on two sites counts twice)."""
+    distinct = select(DailyVisitor.site, DailyVisitor.visitor_hash).where(DailyVisitor.day == day).distinct().subquery()
+    return session.exec(select(sa.func.count()).select_from(distinct)).one()
+
+
+def pages(*, session: Session, today: date) -> list[PageRow]:
+    today_views = (
+        select(DailyPageStat.site, DailyPageStat.path, DailyPageStat.views).where(DailyPageStat.day == today).subquery()
+    )
+    statement = select(PageStat.site, PageStat.path, PageStat.views, PageStat.likes, today_views.c.views).outerjoin(
+        today_views, sa.and_(today_views.c.site == PageStat.site, today_views.c.path == PageStat.path)
+    )
+    return [
+        PageRow(site=site, path=path, views=views, likes=likes, views_today=views_today or 0)
+        for site, path, views, likes, views_today in session.exec(statement)
+    ]
+
+
+def daily_series(
+    *, session: Session, today: date, days: int = 30, site: str | None = None, path: str | None = None
+) -> list[DayPoint]:
+    """Views and unique visitors for each of the last `days` days (zeros included), oldest first."""
+    first = today - timedelta(days=days - 1)
+    views_query = select(DailyPageStat.day, sa.func.sum(DailyPageStat.views)).where(DailyPageStat.day >= first)
+    visitors_base = select(DailyVisitor.day, DailyVisitor.site, DailyVisitor.visitor_hash).where(
+        DailyVisitor.day >= first
+    )
+    if site is not None:
+        views_query = views_query.where(DailyPageStat.site == site)
+        visitors_base = visitors_base.where(DailyVisitor.site == site)
+    if path is not None:
+        views_query = views_query.where(DailyPageStat.path == path)
+        visitors_base = visitors_base.where(DailyVisitor.path == path)
+    views = dict(session.exec(views_query.group_by(DailyPageStat.day)).all())
+    distinct = visitors_base.distinct().subquery()
+    visitors = dict(session.exec(select(distinct.c.day, sa.func.count()).group_by(distinct.c.day)).all())
+    return [
+        DayPoint(day=day, views=int(views.get(day, 0)), visitors=int(visitors.get(day, 0)))
+        for day in (first + timedelta(days=offset) for offset in range(days))
+    ]
+
+
+def breakdown(*, session: Session, kind: str, since: date | None = None, limit: int = 10) -> list[tuple[str, int]]:
+    """Page views by browser, os, device or referrer since a day (None: all time), largest first."""
+    if kind not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {kind!r}")
+    total = sa.func.sum(DailyDimension.views).label("total")
+    statement = select(DailyDimension.value, total).where(DailyDimension.kind == kind)
+    if since is not None:
+        statement = statement.where(DailyDimension.day >= since)
+    statement = statement.group_by(DailyDimension.value).order_by(total.desc(), DailyDimension.value).limit(limit)
+    return [(value, int(views)) for value, views in session.exec(statement)]

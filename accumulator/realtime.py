@@ -1,0 +1,176 @@
+"""Live plumbing shared by every feature: a publish/subscribe bus and page presence.
+
+Each has an in-process backend (one process, nothing to install) and a Redis backend (several
+processes or machines see the same messages and the same visitors). `REDIS_URL` chooses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import Counter
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+log = logging.getLogger(__name__)
+
+PRESENCE_WINDOW = 30.0  # seconds a visitor stays "viewing" after its last page view or heartbeat
+
+
+class Bus(Protocol):
+    async def publish(self, topic: str, message: str = "") -> None: ...
+
+    def subscribe(self, topic: str) -> contextlib.AbstractAsyncContextManager[AsyncIterator[str]]: ...
+
+
+class MemoryBus:
+    """Delivers to the subscribers of this process. A slow subscriber loses its oldest messages,
+    never blocks the publisher."""
+
+    def __init__(self, queue_size: int = 100) -> None:
+        self._queues: dict[str, set[asyncio.Queue[str]]] = {}
+        self._queue_size = queue_size
+
+    async def publish(self, topic: str, message: str = "") -> None:
+        for queue in list(self._queues.get(topic, ())):
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(message)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[str]]:
+        queue: asyncio.Queue[str] = asyncio.Queue(self._queue_size)
+        self._queues.setdefault(topic, set()).add(queue)
+
+        async def messages() -> AsyncIterator[str]:
+            while True:
+                yield await queue.get()
+
+        try:
+            yield messages()
+        finally:
+            self._queues[topic].discard(queue)
+
+
+class RedisBus:
+    """Redis pub/sub: a message published by any process reaches the subscribers of every process."""
+
+    def __init__(self, url: str) -> None:
+        import redis.asyncio as aioredis
+
+        self._redis = aioredis.from_url(url, decode_responses=True)
+
+    async def publish(self, topic: str, message: str = "") -> None:
+        await self._redis.publish(topic, message)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[str]]:
+        pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(topic)
+
+        async def messages() -> AsyncIterator[str]:
+            while True:
+                item = await pubsub.get_message(timeout=30.0)
+                if item is not None and item["type"] == "message":
+                    yield item["data"]
+
+        try:
+            yield messages()
+        finally:
+            await pubsub.unsubscribe(topic)
+            await pubsub.aclose()
+
+
+class Presence(Protocol):
+    async def seen(self, *, site: str, path: str, visitor: str, now: float) -> bool: ...
+
+    async def left(self, *, site: str, path: str, visitor: str) -> bool: ...
+
+    async def counts(self, *, now: float) -> Counter[tuple[str, str]]: ...
+
+
+class MemoryPresence:
+    """Who is on which page, for one process. A visitor token is on one page of a site at a time."""
+
+    def __init__(self, window: float = PRESENCE_WINDOW) -> None:
+        self.window = window
+        self._where: dict[tuple[str, str], tuple[str, float]] = {}  # (site, visitor) -> (path, until)
+
+    async def seen(self, *, site: str, path: str, visitor: str, now: float) -> bool:
+        """Record a page view or heartbeat; True if this changed what a count would show."""
+        previous = self._where.get((site, visitor))
+        self._where[(site, visitor)] = (path, now + self.window)
+        return previous is None or previous[0] != path or previous[1] < now
+
+    async def left(self, *, site: str, path: str, visitor: str) -> bool:
+        """The visitor left `path`. A late `leave` for a page it already moved away from is ignored."""
+        current = self._where.get((site, visitor))
+        if current is None or current[0] != path:
+            return False
+        del self._where[(site, visitor)]
+        return True
+
+    async def counts(self, *, now: float) -> Counter[tuple[str, str]]:
+        expired = [key for key, (_, until) in self._where.items() if until < now]
+        for key in expired:
+            del self._where[key]
+        return Counter((site, path) for (site, _), (path, _) in self._where.items())
+
+
+class RedisPresence:
+    """Presence shared by every process: per site, a sorted set of visitor tokens scored by the time
+    their presence ends, and a hash of the page each is on. A crashed process's visitors age out."""
+
+    SITES = "presence:sites"
+
+    def __init__(self, url: str, window: float = PRESENCE_WINDOW) -> None:
+        import redis.asyncio as aioredis
+
+        self.window = window
+        self._redis = aioredis.from_url(url, decode_responses=True)
+
+    async def seen(self, *, site: str, path: str, visitor: str, now: float) -> bool:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(self.SITES, site)
+            pipe.hget(f"presence:{site}:path", visitor)
+            pipe.zscore(f"presence:{site}", visitor)
+            pipe.zadd(f"presence:{site}", {visitor: now + self.window})
+            pipe.hset(f"presence:{site}:path", visitor, path)
+            _, previous_path, previous_until, *_ = await pipe.execute()
+        return previous_path != path or previous_until is None or float(previous_until) < now
+
+    async def left(self, *, site: str, path: str, visitor: str) -> bool:
+        # Only if the visitor is still on that page: compare and delete in one atomic step.
+        script = """
+        if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+            redis.call('ZREM', KEYS[1], ARGV[1]); redis.call('HDEL', KEYS[2], ARGV[1]); return 1
+        end
+        return 0"""
+        removed = await self._redis.eval(script, 2, f"presence:{site}", f"presence:{site}:path", visitor, path)
+        return bool(removed)
+
+    async def counts(self, *, now: float) -> Counter[tuple[str, str]]:
+        totals: Counter[tuple[str, str]] = Counter()
+        for site in await self._redis.smembers(self.SITES):
+            key = f"presence:{site}"
+            expired = await self._redis.zrangebyscore(key, "-inf", now)
+            if expired:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.zremrangebyscore(key, "-inf", now)
+                    pipe.hdel(f"{key}:path", *expired)
+                    await pipe.execute()
+            visitors = await self._redis.zrange(key, 0, -1)
+            if visitors:
+                for path in await self._redis.hmget(f"{key}:path", visitors):
+                    if path is not None:
+                        totals[(site, path)] += 1
+        return totals
+
+
+def create_bus(redis_url: str | None) -> Bus:
+    return RedisBus(redis_url) if redis_url else MemoryBus()
+
+
+def create_presence(redis_url: str | None) -> Presence:
+    return RedisPresence(redis_url) if redis_url else MemoryPresence()

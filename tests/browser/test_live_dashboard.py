@@ -1,0 +1,74 @@
+"""The dashboard changes live while a reader visits the owner's blog, which includes the real tracker."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from accumulator import routes
+from tests.browser.conftest import LiveApp
+
+pytestmark = pytest.mark.browser
+
+
+def number(page: Page, element_id: str) -> int:
+    return int(page.locator(f"#{element_id}").inner_text())
+
+
+def test_a_visit_and_its_end_show_on_an_open_dashboard_without_reload(
+    page: Page, browser: Browser, live_app: LiveApp
+) -> None:
+    page.goto(routes.DASHBOARD)
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.wait_for_function("/^\\d+$/.test(document.querySelector('#total-views')?.innerText ?? '')")
+    views, viewing = number(page, "total-views"), number(page, "viewing-now")
+    page.evaluate("window.__notReloaded = true")
+
+    reader = browser.new_context()
+    try:
+        post = reader.new_page()
+        post.goto(f"{live_app.site_url}/posts/live-test")
+        expect(page.locator("#total-views")).to_have_text(str(views + 1))
+        expect(page.locator("#viewing-now")).to_have_text(str(viewing + 1))
+        row = page.locator(".page-row[data-path='/posts/live-test']")
+        expect(row.locator(".cell-views")).to_have_text("1")
+        expect(row.locator(".cell-viewing")).to_have_text("1")
+
+        post.locator("#like").click()
+        expect(row.locator("td").nth(3)).to_have_text("1")
+
+        post.close(run_before_unload=True)  # the tracker's leave beacon
+        expect(page.locator("#viewing-now")).to_have_text(str(viewing))
+        expect(row.locator(".cell-viewing")).to_have_text("0")
+    finally:
+        reader.close()
+    assert page.evaluate("window.__notReloaded") is True
+
+
+def test_the_pages_table_sorts_and_filters(page: Page, live_app: LiveApp, browser: Browser) -> None:
+    reader = browser.new_context()
+    try:
+        visit = reader.new_page()
+        for path in ("/zebra", "/apple", "/apple"):
+            visit.goto(f"{live_app.site_url}{path}")
+    finally:
+        reader.close()
+    page.goto(routes.DASHBOARD)
+    rows = page.locator(".page-row")
+    expect(page.locator(".page-row[data-path='/apple'] .cell-views")).to_have_text("2")
+
+    page.locator(".sort-path").click()  # text: A first
+    expect(page.locator(".sort-path")).to_have_attribute("aria-sort", "ascending")
+    paths = rows.evaluate_all("rows => rows.map(row => row.dataset.path)")
+    assert paths == sorted(paths, key=str.lower)
+    page.locator(".sort-path").click()  # again: Z first
+    expect(page.locator(".sort-path")).to_have_attribute("aria-sort", "descending")
+    assert rows.evaluate_all("rows => rows.map(row => row.dataset.path)") == sorted(paths, key=str.lower, reverse=True)
+    page.locator(".sort-views").click()  # a number column starts with the biggest
+    expect(page.locator(".sort-views")).to_have_attribute("aria-sort", "descending")
+    counts = [int(text) for text in page.locator(".page-row .cell-views").all_inner_texts()]
+    assert counts == sorted(counts, reverse=True)
+
+    page.locator("#page-filter").fill("zeb")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-path", "/zebra")
