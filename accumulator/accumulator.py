@@ -6,7 +6,7 @@ import reflex as rx
 
 from accumulator.analytics import pages as analytics_pages  # noqa: F401  (declares pages)
 from accumulator.analytics.state import refresh_open_dashboards
-from accumulator.api import create_api, get_services, running
+from accumulator.api import create_api, get_services, in_front_of, running
 from accumulator.auth import pages as auth_pages  # noqa: F401  (declares pages)
 from accumulator.ui import misc_pages, upcoming  # noqa: F401  (declare pages)
 from accumulator.ui.layout import PAGES
@@ -14,7 +14,7 @@ from accumulator.ui.layout import PAGES
 services = get_services()
 
 app = rx.App(
-    api_transformer=create_api(services),
+    api_transformer=in_front_of(create_api(services)),
     # In the document head, so it is listening before the page hydrates: a fast submit is never lost.
     head_components=[rx.el.script(src="/js/login.js", defer=True)],
 )

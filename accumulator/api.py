@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from accumulator.analytics import api as analytics_api
 from accumulator.analytics.feed import DashboardFeed
@@ -85,10 +86,24 @@ async def running(svc: Services) -> AsyncIterator[None]:
             await task
 
 
+def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
+    """Reflex's `api_transformer`: our routes first, then Reflex's app for everything else.
+
+    Handing Reflex a callable (not the Starlette app itself) keeps it from wrapping our routes in
+    a second catch-all CORS layer: these routes set exactly the CORS headers each one allows."""
+
+    def transform(reflex_app: ASGIApp) -> ASGIApp:
+        api.mount("", reflex_app)
+        return api
+
+    return transform
+
+
 def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
-    """The Starlette app Reflex mounts itself inside, so these routes take precedence."""
+    """Our HTTP routes, with the services they share."""
     api = Starlette(
-        routes=[*auth_api.routes, *analytics_api.routes, Route("/healthz", healthz)],
+        # Analytics first: the busiest routes are matched with the fewest comparisons.
+        routes=[*analytics_api.routes, *auth_api.routes, Route("/healthz", healthz)],
         lifespan=lifespan,
     )
     api.state.services = svc

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -87,32 +88,57 @@ def database_status(engine: Engine | None = None) -> str:
     return "ok"
 
 
-def _insert_for(session: Session, table: sa.Table):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+_DIALECTS = {"postgresql": postgresql.psycopg.dialect, "sqlite": sqlite.dialect}
+
+
+def _insert_for(dialect: str, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+@lru_cache(maxsize=64)
+def _bulk_sql(
+    dialect_name: str, table: sa.Table, columns: tuple[str, ...], keys: tuple[str, ...], counters: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """The SQL of a bulk insert (adding `counters` on a key conflict, or doing nothing), compiled
+    once; returns it with the order of its parameters."""
+    statement = _insert_for(dialect_name, table).values({name: sa.bindparam(name) for name in columns})
+    if counters:
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in counters}
+        )
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+    compiled = statement.compile(dialect=_DIALECTS[dialect_name]())
+    order = tuple(compiled.positiontup) if compiled.positional else ()
+    return str(compiled), order
+
+
+def _bulk(session: Session, table: sa.Table, rows: list[dict], keys: list[str], counters: list[str]) -> None:
+    # Straight to the driver's executemany: for batches of thousands of rows, SQLAlchemy's per-row
+    # parameter processing costs more than the database's work. Values here are plain str, int and
+    # date (SQLite stores dates as ISO text, as SQLAlchemy does).
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
+    connection = session.connection()
+    dialect = connection.dialect.name
+    sql, order = _bulk_sql(dialect, table, tuple(rows[0]), tuple(keys), tuple(counters))
+    # SQLite's driver takes positional tuples; psycopg takes the dicts as they are.
+    params = [tuple(_plain(row[name]) for name in order) for row in rows] if order else rows
+    connection.exec_driver_sql(sql, params)
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def upsert_add(session: Session, table: sa.Table, rows: list[dict], *, keys: list[str], counters: list[str]) -> None:
     """Insert rows; where a row with the same keys exists, add the new counters to it. Atomic per row
     on both databases, so concurrent writers never lose a count. Rows are sorted by key so that two
-    writers lock rows in the same order (no deadlock on PostgreSQL). One statement, executed for
-    all rows by the driver (compiled once, whatever the batch size)."""
-    if not rows:
-        return
-    rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
-    statement = _insert_for(session, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=keys, set_={name: table.c[name] + statement.excluded[name] for name in counters}
-    )
-    session.execute(statement, rows)
+    writers lock rows in the same order (no deadlock on PostgreSQL)."""
+    _bulk(session, table, rows, keys, counters)
 
 
 def insert_new(session: Session, table: sa.Table, rows: list[dict], *, keys: list[str]) -> None:
     """Insert rows, silently keeping the existing row where the keys are taken."""
-    if not rows:
-        return
-    rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
-    session.execute(_insert_for(session, table).on_conflict_do_nothing(index_elements=keys), rows)
+    _bulk(session, table, rows, keys, [])

@@ -26,7 +26,7 @@ from accumulator.web import (
     services,
 )
 
-ACCEPTED = {"ok": True}
+ACCEPTED = b'{"ok":true}'
 
 
 async def receive_event(request: Request) -> Response:
@@ -54,7 +54,7 @@ async def receive_event(request: Request) -> Response:
         event, ip=ip, user_agent=request.headers.get("user-agent", ""), page_origin=request.headers.get("origin")
     )
     # Bots get the same answer as people: nothing to learn from probing.
-    return JSONResponse(ACCEPTED, status_code=202, headers=headers)
+    return Response(ACCEPTED, status_code=202, headers=headers, media_type="application/json")
 
 
 async def page_stats(request: Request) -> Response:

@@ -1,8 +1,9 @@
 """What open dashboards show, computed once per change for all of them.
 
 The feed listens to `update:analytics` on the bus and checks presence every few seconds. On a
-change it bumps a version and computes the shared snapshot once (one set of queries, however many
-dashboards are open); views that depend on a dashboard's own choices (a page's chart, a date
+change it bumps a version and, if any dashboard is open in this process, computes the shared
+snapshot once (one set of queries, however many dashboards are open, and at most ten times a second
+under heavy traffic); views that depend on a dashboard's own choices (a page's chart, a date
 range) are computed once per version and choice, then reused. No dashboard polls the database.
 """
 
@@ -51,6 +52,7 @@ class DashboardFeed:
         bus: Bus,
         clock: Callable[[], datetime] = utcnow,
         presence_interval: float = 2.0,
+        min_interval: float = 0.1,
     ) -> None:
         self.engine = engine
         self.zone = zone
@@ -58,6 +60,7 @@ class DashboardFeed:
         self.bus = bus
         self.clock = clock
         self.presence_interval = presence_interval
+        self.min_interval = min_interval
         self.version = 0
         self.listeners: set[str] = set()  # client tokens of the dashboards open in this process
         self._viewing: Counter[tuple[str, str]] = Counter()
@@ -171,10 +174,16 @@ class DashboardFeed:
                         continue  # the periodic check found nothing new (visitors aged out, or not)
                     self._viewing = viewing
                     self._changed()
+                    if not self.listeners:
+                        continue  # nobody is watching here: the next dashboard to open computes it
+                    started = time.monotonic()
                     try:
                         await run_in_threadpool(self.snapshot)
                         await on_change()
                     except Exception:
                         log.exception("refreshing the dashboards failed")
+                    # Under heavy traffic, at most one refresh per min_interval; what arrives
+                    # meanwhile is covered by the next one.
+                    await asyncio.sleep(max(0.0, started + self.min_interval - time.monotonic()))
             finally:
                 next_message.cancel()

@@ -99,7 +99,7 @@ def referrer_host(referrer: str, page_origin: str | None) -> str:
 class Ingestor:
     """Accepts events, keeps presence, and writes counted events in batches.
 
-    The writer wakes when an event arrives, waits `flush_interval` (a few milliseconds) and writes
+    The writer wakes when an event arrives, waits `flush_interval` (20 ms) and writes
     everything buffered in one transaction, then publishes `update:analytics`. Under load, events
     that arrive while a batch is being written form the next batch, so batches grow with traffic
     and an idle page view still reaches the database within milliseconds. A batch that fails to
@@ -113,7 +113,7 @@ class Ingestor:
         zone: ZoneInfo,
         presence: Presence,
         bus: Bus,
-        flush_interval: float = 0.005,
+        flush_interval: float = 0.02,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
