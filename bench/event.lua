@@ -5,7 +5,7 @@ local ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Geck
 request = function()
   local ip = "10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254)
   local body = '{"type":"pageview","site":"bench","path":"/post-' .. math.random(1, 50) ..
-    '","visitor":"reader' .. math.random(1, 1000000) .. '","referrer":"https://news.example/"}'
+    '","visitor":"reader' .. string.format("%07d", math.random(1, 1000000)) .. '","referrer":"https://news.example/"}'
   return wrk.format("POST", "/api/event",
     {["Content-Type"] = "text/plain", ["X-Forwarded-For"] = ip, ["User-Agent"] = ua}, body)
 end
