@@ -1,0 +1,85 @@
+"""The dashboard feed: one refresh per change for every open dashboard, and none when nobody watches."""
+
+from __future__ import annotations
+
+import asyncio
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from accumulator.analytics.feed import DashboardFeed
+from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.realtime import MemoryBus, MemoryPresence
+
+CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+
+
+class QueryCounter:
+    def __init__(self, engine: Engine) -> None:
+        self.selects = 0
+        event.listen(engine, "before_cursor_execute", self._count)
+        self.engine = engine
+
+    def _count(self, _conn, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            self.selects += 1
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+async def test_many_open_dashboards_cost_the_queries_of_one(engine: Engine) -> None:
+    bus, presence = MemoryBus(), MemoryPresence()
+    ingestor = Ingestor(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus, flush_interval=0)
+    feed = DashboardFeed(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus, min_interval=0)
+    refreshed = asyncio.Event()
+    seen: list[int] = []
+
+    async def give_to_every_dashboard() -> None:
+        for _ in range(50):  # fifty open dashboards, each showing everything
+            snapshot = feed.snapshot()
+            feed.chart()
+            feed.breakdowns("30")
+        seen.append(snapshot.total_views)
+        refreshed.set()
+
+    feed.listeners.update(f"tab-{n}" for n in range(50))
+    runner = asyncio.create_task(feed.run(give_to_every_dashboard))
+    await asyncio.sleep(0.05)
+    counter = QueryCounter(engine)
+    try:
+        await ingestor.accept(
+            IncomingEvent("pageview", "blog", "/a", "visitor-01"), ip="1.2.3.4", user_agent=CHROME, page_origin=None
+        )
+        await ingestor.flush()
+        await asyncio.wait_for(refreshed.wait(), 2)
+    finally:
+        counter.close()
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    assert seen == [1]
+    # One snapshot (3 queries), one chart (2), one set of breakdowns (4): not fifty of each.
+    assert counter.selects <= 12
+
+
+async def test_with_no_dashboard_open_an_update_queries_nothing(engine: Engine) -> None:
+    bus, presence = MemoryBus(), MemoryPresence()
+    feed = DashboardFeed(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus)
+    called = asyncio.Event()
+
+    async def on_change() -> None:
+        called.set()
+
+    runner = asyncio.create_task(feed.run(on_change))
+    await asyncio.sleep(0.05)
+    counter = QueryCounter(engine)
+    try:
+        await bus.publish("update:analytics")
+        await asyncio.sleep(0.2)
+    finally:
+        counter.close()
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    assert counter.selects == 0 and not called.is_set()
+    assert feed.version == 1  # the next dashboard to open reads fresh numbers
