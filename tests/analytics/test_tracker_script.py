@@ -38,7 +38,8 @@ from accumulator.analytics.tracker import (
     serve_tracker,
 )
 from accumulator.settings import PROJECT_ROOT
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.live_server import free_port
 
 STATS = {"views": 12, "likes": 3, "viewing": 2}
 BLOG_PAGE = """<!doctype html>

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import http.server
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from accumulator.settings import PROJECT_ROOT
 from tests.conftest import LEFT_OUT
+from tests.live_server import AppDidNotStart, app_environment, free_port, run_python, serve_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -33,7 +27,6 @@ CHROMIUM_FLAGS = [
 ]
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "a long owner password"
-START_TIMEOUT = 420  # the first build installs the front-end packages
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -82,25 +75,6 @@ class _SitePage(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def app_environment(data_dir: Path, port: int) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
-    env.update(
-        DATA_DIR=str(data_dir),
-        PORT=str(port),
-        PATH=f"{PROJECT_ROOT / '.tools/node_modules/.bin'}:{Path(sys.executable).parent}:{env.get('PATH', '')}",
-        REFLEX_USE_SYSTEM_BUN="1",
-        REFLEX_CHECK_LATEST_VERSION="0",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     data_dir = tmp_path_factory.mktemp("live-data")
@@ -109,49 +83,17 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), type("Site", (_SitePage,), {"app_url": url}))
     site_url = f"http://127.0.0.1:{site.server_address[1]}"
     threading.Thread(target=site.serve_forever, daemon=True).start()
-    env = app_environment(data_dir, port)
-    env["ALLOWED_ORIGINS"] = site_url
-    python = sys.executable
-    subprocess.run([python, "-m", "alembic", "upgrade", "head"], cwd=PROJECT_ROOT, env=env, check=True)
-    subprocess.run(
-        [python, "-m", "accumulator", "create-owner", "--email", OWNER_EMAIL],
-        cwd=PROJECT_ROOT,
-        env={**env, "ACCUMULATOR_OWNER_PASSWORD": OWNER_PASSWORD},
-        check=True,
-        capture_output=True,
-    )
-    log = data_dir / "app.log"
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            [python, "-m", "reflex", "run", "--env", "prod", "--loglevel", "warning"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + START_TIMEOUT
+    env = app_environment(data_dir, port, ALLOWED_ORIGINS=site_url)
+    run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
+    owner_env = {**env, "ACCUMULATOR_OWNER_PASSWORD": OWNER_PASSWORD}
+    run_python(owner_env, "-m", "accumulator", "create-owner", "--email", OWNER_EMAIL, capture_output=True)
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the app exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the app did not answer within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
-        yield LiveApp(url=url, data_dir=data_dir, log=log, site_url=site_url)
+        with serve_app(env) as served:
+            yield LiveApp(url=served, data_dir=data_dir, log=data_dir / "app.log", site_url=site_url)
+    except AppDidNotStart as error:
+        pytest.fail(str(error))
     finally:
         site.shutdown()
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,88 @@
+"""Starting the built app the way `make run` does, on a free port with its own data folder.
+Shared by the browser tests and the benchmarks."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from accumulator.settings import PROJECT_ROOT
+
+START_TIMEOUT = 420  # the first build installs the front-end packages
+
+
+class AppDidNotStart(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_environment(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
+    """This environment, minus the server URLs (the app gets SQLite in `data_dir`), plus bun."""
+    env = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}}
+    env.update(
+        DATA_DIR=str(data_dir),
+        PORT=str(port),
+        PATH=f"{PROJECT_ROOT / '.tools/node_modules/.bin'}:{Path(sys.executable).parent}:{env.get('PATH', '')}",
+        REFLEX_USE_SYSTEM_BUN="1",
+        REFLEX_CHECK_LATEST_VERSION="0",
+        PYTHONUNBUFFERED="1",
+        **extra,
+    )
+    return env
+
+
+def run_python(env: dict[str, str], *args: str, **kwargs: object) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env=env, check=True, **kwargs)
+
+
+@contextmanager
+def serve_app(env: dict[str, str]) -> Iterator[str]:
+    """Migrate, build and serve the app with `env`; yields its URL. Stopped with SIGTERM (a
+    graceful stop, so buffered work is written), then SIGKILL if it hangs."""
+    run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
+    log = Path(env["DATA_DIR"]) / "app.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--loglevel", "warning"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{env['PORT']}"
+    deadline = time.monotonic() + START_TIMEOUT
+    try:
+        while True:
+            if process.poll() is not None:
+                raise AppDidNotStart(f"the app exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise AppDidNotStart(f"the app did not answer within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
