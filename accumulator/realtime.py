@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import AsyncIterator
 from typing import Protocol
 
@@ -91,17 +91,42 @@ class Presence(Protocol):
 
 
 class MemoryPresence:
-    """Who is on which page, for one process. A visitor token is on one page of a site at a time."""
+    """Who is on which page, for one process. A visitor token is on one page of a site at a time.
+
+    Visitors are kept in the order their presence ends (a page view or heartbeat moves a visitor to
+    the back), and the counts per page are kept up to date as they come and go: ending expired
+    visitors takes them off the front, so no call ever walks every visitor."""
 
     def __init__(self, window: float = PRESENCE_WINDOW) -> None:
         self.window = window
-        self._where: dict[tuple[str, str], tuple[str, float]] = {}  # (site, visitor) -> (path, until)
+        self._where: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()  # (site, visitor) -> (path, until)
+        self._counts: Counter[tuple[str, str]] = Counter()
+
+    def _expire(self, now: float) -> None:
+        while self._where:
+            key, (path, until) = next(iter(self._where.items()))
+            if until >= now:
+                return
+            del self._where[key]
+            self._decrement((key[0], path))
+
+    def _decrement(self, page: tuple[str, str]) -> None:
+        self._counts[page] -= 1
+        if self._counts[page] <= 0:
+            del self._counts[page]
 
     async def seen(self, *, site: str, path: str, visitor: str, now: float) -> bool:
         """Record a page view or heartbeat; True if this changed what a count would show."""
-        previous = self._where.get((site, visitor))
-        self._where[(site, visitor)] = (path, now + self.window)
-        return previous is None or previous[0] != path or previous[1] < now
+        self._expire(now)
+        key = (site, visitor)
+        previous = self._where.pop(key, None)
+        self._where[key] = (path, now + self.window)
+        if previous is not None and previous[0] == path:
+            return False
+        if previous is not None:
+            self._decrement((site, previous[0]))
+        self._counts[(site, path)] += 1
+        return True
 
     async def left(self, *, site: str, path: str, visitor: str) -> bool:
         """The visitor left `path`. A late `leave` for a page it already moved away from is ignored."""
@@ -109,13 +134,12 @@ class MemoryPresence:
         if current is None or current[0] != path:
             return False
         del self._where[(site, visitor)]
+        self._decrement((site, path))
         return True
 
     async def counts(self, *, now: float) -> Counter[tuple[str, str]]:
-        expired = [key for key, (_, until) in self._where.items() if until < now]
-        for key in expired:
-            del self._where[key]
-        return Counter((site, path) for (site, _), (path, _) in self._where.items())
+        self._expire(now)
+        return Counter(self._counts)
 
 
 class RedisPresence:

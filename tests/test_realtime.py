@@ -80,3 +80,12 @@ async def test_a_published_message_reaches_every_subscriber(backend: str) -> Non
         await bus.publish(topic, "hello")
         assert await asyncio.wait_for(anext(first), 2) == "hello"
         assert await asyncio.wait_for(anext(second), 2) == "hello"
+
+
+async def test_memory_presence_forgets_visitors_who_went_quiet() -> None:
+    presence = MemoryPresence(window=30)
+    for number in range(5_000):  # a burst of readers, then silence
+        await presence.seen(site="blog", path=f"/p{number % 10}", visitor=f"v{number}", now=1000 + number / 1000)
+    assert sum((await presence.counts(now=1006)).values()) == 5_000
+    assert await presence.counts(now=1040) == {}
+    assert len(presence._where) == 0  # nothing kept for them

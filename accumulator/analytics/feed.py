@@ -66,6 +66,7 @@ class DashboardFeed:
         self._viewing: Counter[tuple[str, str]] = Counter()
         self._cache: dict[tuple, object] = {}
         self._snapshot: Snapshot | None = None
+        self._viewing_stale = True
 
     def today(self) -> date:
         return service.local_day(self.clock(), self.zone)
@@ -103,6 +104,13 @@ class DashboardFeed:
             viewing_now=sum(viewing.values()),
             pages=pages,
         )
+
+    async def refresh_presence(self) -> None:
+        """Read presence again if no dashboard was watching when it last changed."""
+        if self._viewing_stale:
+            self._viewing = await self.presence.counts(now=time.time())
+            self._viewing_stale = False
+            self._changed()
 
     def snapshot(self) -> Snapshot:
         """The shared numbers of the current version (computed on first use)."""
@@ -158,7 +166,6 @@ class DashboardFeed:
     async def run(self, on_change: Callable[[], Awaitable[None]]) -> None:
         """Until cancelled: on every analytics update (and presence change), compute the new snapshot
         once, then call `on_change` so the open dashboards can be given it."""
-        self._viewing = await self.presence.counts(now=time.time())
         async with self.bus.subscribe(ANALYTICS_TOPIC) as messages:
             next_message = asyncio.ensure_future(anext(messages))
             try:
@@ -169,13 +176,18 @@ class DashboardFeed:
                         next_message.result()
                         # Messages that came while the last refresh ran are covered by this one.
                         next_message = await self._skip_queued(messages)
+                    if not self.listeners:
+                        # Nobody is watching here: only mark the numbers stale; the next dashboard
+                        # to open reads them fresh (presence included).
+                        self._changed()
+                        self._viewing_stale = True
+                        continue
                     viewing = await self.presence.counts(now=time.time())
                     if not updated and viewing == self._viewing:
                         continue  # the periodic check found nothing new (visitors aged out, or not)
                     self._viewing = viewing
+                    self._viewing_stale = False
                     self._changed()
-                    if not self.listeners:
-                        continue  # nobody is watching here: the next dashboard to open computes it
                     started = time.monotonic()
                     try:
                         await run_in_threadpool(self.snapshot)

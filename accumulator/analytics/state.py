@@ -97,6 +97,7 @@ class DashboardState(OwnerState):
             return self._login_redirect()
         feed = _feed()
         feed.listeners.add(self.router.session.client_token)
+        await feed.refresh_presence()
         await run_in_threadpool(feed.snapshot)  # the first reader may have to query
         self._apply(feed)
 
