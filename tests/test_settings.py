@@ -55,6 +55,7 @@ def test_a_plain_postgres_url_uses_the_psycopg_driver(tmp_path: Path) -> None:
         ("DATABASE_URL", "mysql://root@localhost/acc"),
         ("REDIS_URL", "localhost:6379"),
         ("SECRET_KEY", "short"),
+        ("DASHBOARD_PUBLIC", "maybe"),
     ],
 )
 def test_an_invalid_value_names_its_variable(tmp_path: Path, name: str, value: str) -> None:
