@@ -25,9 +25,11 @@ from accumulator.api import build_services, create_api, running
 from accumulator.db import create_db_engine
 from accumulator.settings import PROJECT_ROOT, Settings, load_settings
 from accumulator.web import Services
+from tests.live_server import CHROMIUM
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+HAVE_BROWSER = Path(CHROMIUM).exists()
 BACKENDS = ["sqlite", "postgresql"]
 LEFT_OUT: dict[str, int] = {}
 
@@ -41,6 +43,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             reason = "PostgreSQL (set DATABASE_URL)"
         elif item.get_closest_marker("redis") and not REDIS_URL:
             reason = "Redis (set REDIS_URL)"
+        elif item.get_closest_marker("browser") and not HAVE_BROWSER:
+            if os.environ.get("ACCUMULATOR_REQUIRE_BROWSER"):
+                raise pytest.UsageError(f"{CHROMIUM} is missing: install Debian's chromium package")
+            reason = "a browser (apt-get install chromium)"
         if reason:
             LEFT_OUT[reason] = LEFT_OUT.get(reason, 0) + 1
             drop.append(item)

@@ -9,16 +9,13 @@ Playwright's clock stands in for the 15 seconds between heartbeats.
 from __future__ import annotations
 
 import gzip
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -39,7 +36,7 @@ from accumulator.analytics.tracker import (
 )
 from accumulator.settings import PROJECT_ROOT
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
-from tests.live_server import free_port
+from tests.live_server import free_port, local_site
 
 STATS = {"views": 12, "likes": 3, "viewing": 2}
 BLOG_PAGE = """<!doctype html>
@@ -253,51 +250,25 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-class _BlogPage(http.server.BaseHTTPRequestHandler):
-    """The owner's blog, on an origin of its own: every path answers the same post."""
-
-    hub_url = ""
-
-    def do_GET(self) -> None:
-        if self.path == "/favicon.ico":
-            self.send_error(404)
-            return
-        body = BLOG_PAGE.format(hub=self.hub_url).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def _running() -> Iterator[tuple[HubProcess, str]]:
     hub = HubProcess()
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BlogPage)
-    threading.Thread(target=site.serve_forever, daemon=True).start()
+    # The page names the hub's current address: the hub may have been restarted on another port.
     try:
-        yield hub, f"http://127.0.0.1:{site.server_address[1]}"
+        with local_site(lambda: BLOG_PAGE.format(hub=hub.url)) as site_url:
+            yield hub, site_url
     finally:
-        site.shutdown()
-        site.server_close()
         hub.stop()
 
 
 @pytest.fixture
 def servers(_running: tuple[HubProcess, str]) -> Servers:
     hub, site_url = _running
-    _BlogPage.hub_url = hub.running()
-    return Servers(hub=Hub(_BlogPage.hub_url), site=site_url)
+    return Servers(hub=Hub(hub.running()), site=site_url)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        # A whole-suite run deselects these (tests/browser/conftest.py); this covers running the file alone.
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         yield chromium

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,35 +9,19 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import LEFT_OUT
-from tests.live_server import AppDidNotStart, app_environment, free_port, run_python, serve_app
+from tests.live_server import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    AppDidNotStart,
+    app_environment,
+    free_port,
+    local_site,
+    run_python,
+    serve_app,
+)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "a long owner password"
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without Chromium the browser tests cannot run: CI insists on it, a laptop is told what it missed."""
-    if Path(CHROMIUM).exists():
-        return
-    browser_items = [item for item in items if item.get_closest_marker("browser")]
-    if not browser_items:
-        return
-    if os.environ.get("ACCUMULATOR_REQUIRE_BROWSER"):
-        raise pytest.UsageError(f"{CHROMIUM} is missing: install Debian's chromium package")
-    config.hook.pytest_deselected(items=browser_items)
-    items[:] = [item for item in items if item not in browser_items]
-    LEFT_OUT["a browser (apt-get install chromium)"] = len(browser_items)
 
 
 @dataclass
@@ -58,42 +39,21 @@ SITE_PAGE = """<!doctype html>
 """
 
 
-class _SitePage(http.server.BaseHTTPRequestHandler):
-    """The owner's blog: every path answers the same page, which includes the real tracker."""
-
-    app_url = ""
-
-    def do_GET(self) -> None:
-        body = SITE_PAGE.format(app=self.app_url).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     data_dir = tmp_path_factory.mktemp("live-data")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), type("Site", (_SitePage,), {"app_url": url}))
-    site_url = f"http://127.0.0.1:{site.server_address[1]}"
-    threading.Thread(target=site.serve_forever, daemon=True).start()
-    env = app_environment(data_dir, port, ALLOWED_ORIGINS=site_url)
-    run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
-    owner_env = {**env, "ACCUMULATOR_OWNER_PASSWORD": OWNER_PASSWORD}
-    run_python(owner_env, "-m", "accumulator", "create-owner", "--email", OWNER_EMAIL, capture_output=True)
-    try:
-        with serve_app(env) as served:
-            yield LiveApp(url=served, data_dir=data_dir, log=data_dir / "app.log", site_url=site_url)
-    except AppDidNotStart as error:
-        pytest.fail(str(error))
-    finally:
-        site.shutdown()
+    with local_site(lambda: SITE_PAGE.format(app=url)) as site_url:
+        env = app_environment(data_dir, port, ALLOWED_ORIGINS=site_url)
+        run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
+        owner_env = {**env, "ACCUMULATOR_OWNER_PASSWORD": OWNER_PASSWORD}
+        run_python(owner_env, "-m", "accumulator", "create-owner", "--email", OWNER_EMAIL, capture_output=True)
+        try:
+            with serve_app(env) as served:
+                yield LiveApp(url=served, data_dir=data_dir, log=data_dir / "app.log", site_url=site_url)
+        except AppDidNotStart as error:
+            pytest.fail(str(error))
 
 
 @pytest.fixture(scope="module")
