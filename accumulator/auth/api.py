@@ -19,6 +19,7 @@ from accumulator.web import (
     client_ip,
     is_https,
     json_error,
+    origin_allowed,
     parse_json_object,
     read_body,
     safe_next,
@@ -60,17 +61,14 @@ def _form_failure(error: str, next_path: str | None, **extra: str) -> RedirectRe
     return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
 
 
-def _cross_site(request: Request) -> bool:
-    origin = request.headers.get("origin")
-    return origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}" and origin != "null"
-
-
 async def login(request: Request) -> Response:
     svc = services(request)
     settings = svc.settings
     ip = client_ip(request, settings.trusted_proxy_hops)
     is_form = _is_form(request)
-    if _cross_site(request):
+    # Only this site's own login page may log in (no origins are allowed here, not even the
+    # analytics ones); "null" is what a browser sends after a redirect through another site.
+    if request.headers.get("origin") != "null" and not origin_allowed(request, ()):
         return json_error(403, "Log in from this site's own login page.")
     try:
         body = await read_body(request, limit=LOGIN_BODY_LIMIT)
