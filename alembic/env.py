@@ -3,8 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import accumulator.models  # noqa: F401  (imports every table)
 from accumulator.db import create_db_engine
+from accumulator.models import include_in_comparison  # also imports every table
 from accumulator.settings import get_settings
 
 config = context.config
@@ -23,6 +23,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         compare_type=True,
+        include_object=include_in_comparison,
         render_as_batch=url.startswith("sqlite"),
     )
     with context.begin_transaction():
@@ -37,6 +38,7 @@ def run_migrations_online() -> None:
             connection=connection,
             target_metadata=target_metadata,
             compare_type=True,
+            include_object=include_in_comparison,
             render_as_batch=url.startswith("sqlite"),  # SQLite alters tables by copying them
         )
         with context.begin_transaction():

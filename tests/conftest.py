@@ -113,6 +113,8 @@ def engine(database: str, _engines: dict[str, Engine]) -> Iterator[Engine]:
     with engine.begin() as connection:
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
+        if engine.dialect.name == "sqlite":  # the notes' search index lives outside the models
+            connection.execute(sa.text("INSERT INTO note_fts(note_fts) VALUES ('delete-all')"))
 
 
 @pytest.fixture

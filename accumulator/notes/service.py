@@ -1,0 +1,298 @@
+"""Workspaces and notes: the rules, the day grouping and the search. No Reflex; callers pass the
+session, the owner's time zone and `now`."""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from accumulator.notes.models import NOTE_MAX, TITLE_MAX, Note, Workspace
+
+DAYS_PER_PAGE = 30
+SEARCH_TERMS_MAX = 10
+SNIPPET_RADIUS = 60
+
+
+class NotesError(ValueError):
+    """Input the notes rules refuse; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    day: date
+    heading: str
+    notes: list[Note] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NotesPage:
+    days: list[DayGroup]
+    older_from: date | None  # the day to ask for next when scrolling up; None when nothing is older
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    note_id: int
+    workspace_id: int
+    workspace_title: str
+    day: date
+    snippet_html: str  # escaped text with the matches in <mark>
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# Workspaces
+
+
+def _title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise NotesError("Give the workspace a name.")
+    if len(title) > TITLE_MAX:
+        raise NotesError(f"A workspace name is at most {TITLE_MAX} characters.")
+    return title
+
+
+def new_public_id() -> str:
+    return secrets.token_urlsafe(16)  # 128 bits
+
+
+def list_workspaces(*, session: Session) -> list[Workspace]:
+    return list(session.exec(select(Workspace).order_by(Workspace.id)))
+
+
+def create_workspace(*, session: Session, title: str, is_public: bool = False) -> Workspace:
+    workspace = Workspace(title=_title(title), is_public=is_public, public_id=new_public_id())
+    session.add(workspace)
+    session.flush()
+    return workspace
+
+
+def _workspace(session: Session, workspace_id: int) -> Workspace:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        raise NotesError("That workspace does not exist.")
+    return workspace
+
+
+def rename_workspace(*, session: Session, workspace_id: int, title: str) -> Workspace:
+    workspace = _workspace(session, workspace_id)
+    workspace.title = _title(title)
+    session.add(workspace)
+    return workspace
+
+
+def set_public(*, session: Session, workspace_id: int, is_public: bool) -> Workspace:
+    workspace = _workspace(session, workspace_id)
+    workspace.is_public = is_public
+    session.add(workspace)
+    return workspace
+
+
+def regenerate_public_id(*, session: Session, workspace_id: int) -> Workspace:
+    """A new public address; links to the old one stop working at once."""
+    workspace = _workspace(session, workspace_id)
+    workspace.public_id = new_public_id()
+    session.add(workspace)
+    return workspace
+
+
+def delete_workspace(*, session: Session, workspace_id: int) -> None:
+    """Delete a workspace and its notes. The last workspace stays: there must be one to write in."""
+    workspace = _workspace(session, workspace_id)
+    if session.exec(select(func.count()).select_from(Workspace)).one() <= 1:
+        raise NotesError("This is your only workspace; create another before deleting it.")
+    if not _is_postgres(session):
+        for note in session.exec(select(Note).where(Note.workspace_id == workspace_id)):
+            _fts_delete(session, note)
+    session.exec(sa.delete(Note).where(Note.workspace_id == workspace_id))
+    session.delete(workspace)
+
+
+def public_workspace(*, session: Session, public_id: str) -> Workspace | None:
+    """The workspace behind a public link, or None when unknown or not public (the same answer)."""
+    if not public_id or len(public_id) > 64:
+        return None
+    workspace = session.exec(select(Workspace).where(Workspace.public_id == public_id)).first()
+    return workspace if workspace is not None and workspace.is_public else None
+
+
+# Notes and the SQLite search index (PostgreSQL keeps its generated column itself)
+
+
+def _fts_insert(session: Session, note: Note) -> None:
+    if not _is_postgres(session):
+        session.execute(
+            sa.text("INSERT INTO note_fts(rowid, text) VALUES (:id, :text)"), {"id": note.id, "text": note.text}
+        )
+
+
+def _fts_delete(session: Session, note: Note) -> None:
+    if not _is_postgres(session):
+        session.execute(
+            sa.text("INSERT INTO note_fts(note_fts, rowid, text) VALUES ('delete', :id, :text)"),
+            {"id": note.id, "text": note.text},
+        )
+
+
+def _text(text: str) -> str:
+    if not text.strip():
+        raise NotesError("A note needs some text.")
+    if len(text) > NOTE_MAX:
+        raise NotesError(f"A note is at most {NOTE_MAX:,} characters; this one has {len(text):,}. Nothing was saved.")
+    return text
+
+
+def add_note(*, session: Session, workspace_id: int, text: str, now: datetime) -> Note:
+    text = _text(text)
+    _workspace(session, workspace_id)
+    note = Note(workspace_id=workspace_id, text=text, created_at=now, updated_at=now)
+    session.add(note)
+    session.flush()
+    _fts_insert(session, note)
+    return note
+
+
+def _note(session: Session, note_id: int) -> Note:
+    note = session.get(Note, note_id)
+    if note is None:
+        raise NotesError("That note does not exist any more.")
+    return note
+
+
+def edit_note(*, session: Session, note_id: int, text: str, now: datetime) -> Note:
+    text = _text(text)
+    note = _note(session, note_id)
+    _fts_delete(session, note)  # with the old text: FTS5 removes exactly those tokens
+    note.text = text
+    note.updated_at = now
+    session.add(note)
+    session.flush()
+    _fts_insert(session, note)
+    return note
+
+
+def delete_note(*, session: Session, note_id: int) -> int:
+    """Delete a note; returns its workspace id."""
+    note = _note(session, note_id)
+    _fts_delete(session, note)
+    session.delete(note)
+    return note.workspace_id
+
+
+# Days
+
+
+def day_heading(day: date, today: date) -> str:
+    """'Friday 2026-11-27 (today)', '(yesterday)', '(3 days ago)'; future days say 'in N days'."""
+    delta = (today - day).days
+    if delta == 0:
+        relative = "today"
+    elif delta == 1:
+        relative = "yesterday"
+    elif delta > 1:
+        relative = f"{delta} days ago"
+    else:
+        relative = f"in {-delta} day{'s' if delta != -1 else ''}"
+    return f"{day.strftime('%A')} {day.isoformat()} ({relative})"
+
+
+def _day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The moment `day` begins in the owner's zone (DST-aware), as an aware datetime."""
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def notes_by_day(
+    *, session: Session, workspace_id: int, zone: ZoneInfo, now: datetime, through: date | None = None
+) -> NotesPage:
+    """The notes of the 30 days ending with `through` (default: today), grouped by the owner's
+    day, oldest day first and oldest note first within a day."""
+    today = now.astimezone(zone).date()
+    last = through or today
+    first = last - timedelta(days=DAYS_PER_PAGE - 1)
+    start, end = _day_start(first, zone), _day_start(last + timedelta(days=1), zone)
+    notes = session.exec(
+        select(Note)
+        .where(Note.workspace_id == workspace_id, Note.created_at >= start, Note.created_at < end)
+        .order_by(Note.created_at, Note.id)
+    ).all()
+    groups: dict[date, list[Note]] = {}
+    for note in notes:
+        groups.setdefault(note.created_at.astimezone(zone).date(), []).append(note)
+    older = session.exec(
+        select(func.max(Note.created_at)).where(Note.workspace_id == workspace_id, Note.created_at < start)
+    ).one()
+    return NotesPage(
+        days=[DayGroup(day=day, heading=day_heading(day, today), notes=items) for day, items in groups.items()],
+        older_from=older.astimezone(zone).date() if older else None,
+    )
+
+
+# Search
+
+
+def search_terms(query: str) -> list[str]:
+    """Words of the query, lower-cased; punctuation and operators are not syntax here."""
+    return re.findall(r"\w+", query.lower())[:SEARCH_TERMS_MAX]
+
+
+def snippet(text: str, terms: list[str]) -> str:
+    """A short escaped excerpt around the first match, every match (as a word prefix) in <mark>."""
+    pattern = re.compile(r"\b(" + "|".join(re.escape(term) for term in terms) + r")\w*", re.IGNORECASE)
+    first = pattern.search(text)
+    center = first.start() if first else 0
+    start, end = max(0, center - SNIPPET_RADIUS), min(len(text), center + SNIPPET_RADIUS * 2)
+    excerpt = " ".join(text[start:end].split())
+    parts, position = [], 0
+    for match in pattern.finditer(excerpt):
+        parts.append(html.escape(excerpt[position : match.start()]))
+        parts.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        position = match.end()
+    parts.append(html.escape(excerpt[position:]))
+    return ("…" if start else "") + "".join(parts) + ("…" if end < len(text) else "")
+
+
+def search(
+    *, session: Session, query: str, zone: ZoneInfo, workspace_id: int | None = None, limit: int = 50
+) -> list[SearchHit]:
+    """Ranked full-text search, case-insensitive, every word matched as a prefix."""
+    terms = search_terms(query)
+    if not terms:
+        return []
+    if _is_postgres(session):
+        tsquery = func.to_tsquery("simple", " & ".join(f"{term}:*" for term in terms))
+        vector = sa.literal_column("note.search_vector")
+        rank = func.ts_rank(vector, tsquery)
+        statement = select(Note, Workspace.title).join(Workspace).where(vector.op("@@")(tsquery))
+        statement = statement.order_by(rank.desc(), col(Note.created_at).desc())
+    else:
+        match = " AND ".join(f'"{term}"*' for term in terms)
+        fts = sa.table("note_fts", sa.column("rowid"), sa.column("note_fts"))
+        statement = (
+            select(Note, Workspace.title)
+            .join(Workspace)
+            .join(fts, fts.c.rowid == Note.id)
+            .where(fts.c.note_fts.op("MATCH")(match))
+            .order_by(sa.text("bm25(note_fts)"), col(Note.created_at).desc())
+        )
+    if workspace_id is not None:
+        statement = statement.where(Note.workspace_id == workspace_id)
+    return [
+        SearchHit(
+            note_id=note.id,
+            workspace_id=note.workspace_id,
+            workspace_title=title,
+            day=note.created_at.astimezone(zone).date(),
+            snippet_html=snippet(note.text, terms),
+        )
+        for note, title in session.exec(statement.limit(limit))
+    ]
