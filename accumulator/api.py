@@ -12,16 +12,18 @@ from functools import lru_cache
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accumulator.analytics import api as analytics_api
 from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.ingest import Ingestor
 from accumulator.auth import api as auth_api
 from accumulator.db import database_status, get_engine
+from accumulator.notes import api as notes_api
 from accumulator.realtime import create_bus, create_presence
 from accumulator.settings import Settings, get_settings
 from accumulator.web import Services, services
@@ -91,6 +93,31 @@ async def running(svc: Services) -> AsyncIterator[None]:
             await task
 
 
+EMBEDDABLE_PREFIX = "/embed/"
+
+
+def forbid_framing(app: ASGIApp) -> ASGIApp:
+    """No page may be put in another site's frame (clickjacking), except the embeddable views,
+    which say so themselves. Added to every HTTP response that did not set its own policy."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(EMBEDDABLE_PREFIX):
+            await app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Frame-Options", "DENY")
+                if "content-security-policy" not in headers:
+                    headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+            await send(message)
+
+        await app(scope, receive, send_with_headers)
+
+    return middleware
+
+
 def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
     """Reflex's `api_transformer`: our routes first, then Reflex's app for everything else.
 
@@ -99,7 +126,7 @@ def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
 
     def transform(reflex_app: ASGIApp) -> ASGIApp:
         api.mount("", reflex_app)
-        return api
+        return forbid_framing(api)
 
     return transform
 
@@ -108,7 +135,7 @@ def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
     """Our HTTP routes, with the services they share."""
     api = Starlette(
         # Analytics first: the busiest routes are matched with the fewest comparisons.
-        routes=[*analytics_api.routes, *auth_api.routes, Route("/healthz", healthz)],
+        routes=[*analytics_api.routes, *auth_api.routes, *notes_api.routes, Route("/healthz", healthz)],
         lifespan=lifespan,
     )
     api.state.services = svc
