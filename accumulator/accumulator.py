@@ -8,6 +8,8 @@ from accumulator.analytics import pages as analytics_pages  # noqa: F401  (decla
 from accumulator.analytics.state import refresh_open_dashboards
 from accumulator.api import create_api, get_services, in_front_of, running
 from accumulator.auth import pages as auth_pages  # noqa: F401  (declares pages)
+from accumulator.notes import pages as notes_pages  # noqa: F401  (declares pages)
+from accumulator.notes.state import NOTES_TOPIC, refresh_open_notes
 from accumulator.ui import misc_pages, upcoming  # noqa: F401  (declare pages)
 from accumulator.ui.layout import PAGES
 
@@ -15,8 +17,8 @@ services = get_services()
 
 app = rx.App(
     api_transformer=in_front_of(create_api(services)),
-    # In the document head, so it is listening before the page hydrates: a fast submit is never lost.
-    head_components=[rx.el.script(src="/js/login.js", defer=True)],
+    # In the document head, so they listen before the page hydrates: a fast submit is never lost.
+    head_components=[rx.el.script(src="/js/login.js", defer=True), rx.el.script(src="/js/composer.js", defer=True)],
 )
 for declared in PAGES:
     app.add_page(**declared)
@@ -32,5 +34,13 @@ async def live_dashboards(app: rx.App) -> None:
     await services.dashboard_feed.run(lambda: refresh_open_dashboards(app))
 
 
+async def live_notes(app: rx.App) -> None:
+    """Every change to the notes, from any process, reloads the notes tabs open in this one."""
+    async with services.bus.subscribe(NOTES_TOPIC) as changes:
+        async for _ in changes:
+            await refresh_open_notes(app)
+
+
 app.register_lifespan_task(background_work)
 app.register_lifespan_task(live_dashboards)
+app.register_lifespan_task(live_notes)

@@ -33,6 +33,7 @@ class Services:
     event_rate: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=30, window=1.0))
     ingestor: Ingestor | None = None
     dashboard_feed: DashboardFeed | None = None
+    notes_listeners: set[str] = field(default_factory=set)  # client tokens of notes tabs open here
 
 
 def services(request: Request) -> Services:
