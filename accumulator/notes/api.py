@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import re
 import secrets
+import zipfile
 from datetime import date
 
 from starlette.concurrency import run_in_threadpool
@@ -10,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from accumulator.auth.api import current_owner_session
 from accumulator.db import session_scope, utcnow
 from accumulator.notes import public, service
 from accumulator.web import services
@@ -76,7 +80,47 @@ async def embedded_workspace(request: Request) -> Response:
     return await _workspace_page(request, embed=True)
 
 
+async def export_workspace(request: Request) -> Response:
+    """A zip of the workspace's notes, one markdown file per day. Owner only; 404 otherwise."""
+    svc = services(request)
+    if await current_owner_session(request) is None:
+        return _not_found()
+    try:
+        workspace_id = int(request.path_params["workspace_id"])
+    except ValueError:
+        return _not_found()
+
+    def build() -> tuple[str, bytes] | None:
+        with session_scope(svc.engine) as session:
+            try:
+                title, files = service.export_markdown(
+                    session=session, workspace_id=workspace_id, zone=svc.settings.zone
+                )
+            except service.NotesError:
+                return None
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, text in files.items():
+                archive.writestr(name, text)
+        return title, buffer.getvalue()
+
+    built = await run_in_threadpool(build)
+    if built is None:
+        return _not_found()
+    title, data = built
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", title).strip("-") or "notes"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 routes = [
+    Route("/api/notes/workspaces/{workspace_id}/export", export_workspace, methods=["GET"]),
     Route("/public/notes/{public_id}", public_workspace, methods=["GET", "HEAD"]),
     Route("/embed/notes/{public_id}", embedded_workspace, methods=["GET", "HEAD"]),
 ]

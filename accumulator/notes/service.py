@@ -237,6 +237,22 @@ def notes_by_day(
     )
 
 
+# Export
+
+
+def export_markdown(*, session: Session, workspace_id: int, zone: ZoneInfo) -> tuple[str, dict[str, str]]:
+    """The workspace as markdown files, one per day of the owner's zone: (title, {name: text})."""
+    workspace = _workspace(session, workspace_id)
+    files: dict[str, list[str]] = {}
+    notes = session.exec(select(Note).where(Note.workspace_id == workspace_id).order_by(Note.created_at, Note.id))
+    for note in notes:
+        moment = note.created_at.astimezone(zone)
+        files.setdefault(f"{moment.date().isoformat()}.md", [f"# {moment:%A %Y-%m-%d}\n"]).append(
+            f"## {moment:%H:%M}\n\n{note.text.rstrip()}\n"
+        )
+    return workspace.title, {name: "\n".join(parts) for name, parts in files.items()}
+
+
 # Search
 
 

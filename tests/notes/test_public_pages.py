@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import timedelta
+import zipfile
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from accumulator.api import create_api, forbid_framing
+from accumulator.auth import service as auth
 from accumulator.db import utcnow
 from accumulator.notes import service
 from accumulator.notes.models import Workspace
@@ -91,3 +94,25 @@ def test_every_other_page_forbids_framing(services: Services) -> None:
         response = client.get("/healthz")
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+
+
+def test_the_owner_downloads_a_workspace_as_one_markdown_file_per_day(
+    client: TestClient, session: Session, private: Workspace
+) -> None:
+    service.add_note(
+        session=session, workspace_id=private.id, text="an older one", now=datetime(2026, 1, 2, 9, 30, tzinfo=UTC)
+    )
+    auth.set_owner(session=session, email="owner@example.com", password="a long password")
+    session.commit()
+    address = f"/api/notes/workspaces/{private.id}/export"
+    assert client.get(address).status_code == 404  # no session: as if it did not exist
+    client.post("/api/auth/login", json={"email": "owner@example.com", "password": "a long password"})
+    response = client.get(address)
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="Diary.zip"'
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = sorted(archive.namelist())
+        assert names[0] == "2026-01-02.md" and len(names) == 2
+        assert "## 09:30\n\nan older one" in archive.read("2026-01-02.md").decode()
+        assert "secret" in archive.read(names[1]).decode()
+    assert client.get("/api/notes/workspaces/999999/export").status_code == 404
