@@ -50,6 +50,7 @@ owner: deps migrate
 bench: deps
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/dashboard_latency.py
+	$(BIN)/python bench/notes_search.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -6,7 +6,7 @@ import io
 import re
 import secrets
 import zipfile
-from datetime import date
+from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -26,17 +26,18 @@ def _not_found() -> Response:
     return HTMLResponse(NOT_FOUND, status_code=404, headers={"Cache-Control": "no-store"})
 
 
-def _through(raw: str | None) -> date | None:
+def _before(raw: str | None) -> datetime | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        moment = datetime.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _workspace_page(request: Request, *, embed: bool) -> Response:
     svc = services(request)
     public_id = request.path_params["public_id"]
-    through = _through(request.query_params.get("through"))
+    before = _before(request.query_params.get("before"))
     zone = svc.settings.zone
 
     def load() -> tuple | None:
@@ -44,8 +45,8 @@ async def _workspace_page(request: Request, *, embed: bool) -> Response:
             workspace = service.public_workspace(session=session, public_id=public_id)
             if workspace is None:
                 return None
-            page = service.notes_by_day(
-                session=session, workspace_id=workspace.id, zone=zone, now=utcnow(), through=through
+            page = service.public_page(
+                session=session, workspace_id=workspace.id, zone=zone, now=utcnow(), before=before
             )
             return workspace, page
 
@@ -60,7 +61,7 @@ async def _workspace_page(request: Request, *, embed: bool) -> Response:
         zone=zone,
         nonce=nonce,
         embed=embed,
-        older_link=public.older_link(request.url.path, page.older_from),
+        older_link=public.older_link(request.url.path, page.older_before),
     )
     headers = {
         "Content-Security-Policy": public.content_security_policy(nonce, frameable=embed),

@@ -8,15 +8,16 @@ the one inline block (by nonce), images over http(s) only.
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import datetime
 from functools import cache
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from pygments.formatters import HtmlFormatter
 
 from accumulator.notes.markdown import render
 from accumulator.notes.models import Workspace
-from accumulator.notes.service import NotesPage
+from accumulator.notes.service import PublicPage
 
 BASE_CSS = """
 :root{color-scheme:light dark;--fg:#1c2024;--muted:#60646c;--line:#e0e1e6;--bg:#fff;--accent:#3e63dd}
@@ -54,9 +55,9 @@ def content_security_policy(nonce: str, *, frameable: bool) -> str:
 
 
 def render_page(
-    *, workspace: Workspace, page: NotesPage, zone: ZoneInfo, nonce: str, embed: bool, older_link: str | None
+    *, workspace: Workspace, page: PublicPage, zone: ZoneInfo, nonce: str, embed: bool, older_link: str | None
 ) -> str:
-    """The workspace's notes, newest day first, as a complete HTML document."""
+    """The page's notes, newest first, as a complete HTML document."""
     title = html.escape(workspace.title)
     parts = [
         "<!doctype html><html lang=en><head><meta charset=utf-8>",
@@ -68,7 +69,7 @@ def render_page(
     ]
     if not page.days:
         parts.append("<p class=empty>No notes in these 30 days.</p>")
-    for group in reversed(page.days):
+    for group in page.days:
         parts.append(f"<section><h2>{html.escape(group.heading)}</h2>")
         for note in group.notes:
             moment = note.created_at.astimezone(zone)
@@ -83,5 +84,5 @@ def render_page(
     return "".join(parts)
 
 
-def older_link(base: str, older_from: date | None) -> str | None:
-    return f"{base}?through={older_from.isoformat()}" if older_from else None
+def older_link(base: str, older_before: datetime | None) -> str | None:
+    return f"{base}?{urlencode({'before': older_before.isoformat()})}" if older_before else None

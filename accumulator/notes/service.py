@@ -237,6 +237,48 @@ def notes_by_day(
     )
 
 
+# The public page: newest first, bounded work per request
+
+
+PUBLIC_PAGE_NOTES = 200
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    days: list[DayGroup]  # newest day first, newest note first within a day
+    older_before: datetime | None  # pass as `before` for the next page; None when nothing is older
+
+
+def public_page(
+    *, session: Session, workspace_id: int, zone: ZoneInfo, now: datetime, before: datetime | None = None
+) -> PublicPage:
+    """Up to 30 days, and at most 200 notes, before `before` (default: now), newest first."""
+    end = before or now + timedelta(days=1)
+    today = now.astimezone(zone).date()
+    start = _day_start(min(end, now).astimezone(zone).date() - timedelta(days=DAYS_PER_PAGE - 1), zone)
+    rows = session.exec(
+        select(Note)
+        .where(Note.workspace_id == workspace_id, Note.created_at < end, Note.created_at >= start)
+        .order_by(col(Note.created_at).desc(), col(Note.id).desc())
+        .limit(PUBLIC_PAGE_NOTES + 1)
+    ).all()
+    if len(rows) > PUBLIC_PAGE_NOTES:
+        rows = rows[:PUBLIC_PAGE_NOTES]
+        older: datetime | None = rows[-1].created_at
+    else:
+        exists = session.exec(
+            select(Note.id).where(Note.workspace_id == workspace_id, Note.created_at < start).limit(1)
+        ).first()
+        older = start if exists is not None else None
+    groups: dict[date, list[Note]] = {}
+    for note in rows:
+        groups.setdefault(note.created_at.astimezone(zone).date(), []).append(note)
+    return PublicPage(
+        days=[DayGroup(day=day, heading=day_heading(day, today), notes=items) for day, items in groups.items()],
+        older_before=older,
+    )
+
+
 # Export
 
 

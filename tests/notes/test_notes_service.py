@@ -171,3 +171,25 @@ def test_snippets_escape_the_note_text(session: Session, workspace: Workspace) -
     snippet = service.search(session=session, query="findme", zone=PARIS)[0].snippet_html
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
     assert "<mark>findme</mark>" in snippet
+
+
+def test_the_public_page_shows_at_most_200_notes_and_continues_where_it_stopped(
+    session: Session, workspace: Workspace
+) -> None:
+    for minute in range(250):
+        service.add_note(
+            session=session, workspace_id=workspace.id, text=f"n{minute}", now=NOW - timedelta(minutes=minute)
+        )
+    service.add_note(session=session, workspace_id=workspace.id, text="older month", now=NOW - timedelta(days=40))
+    session.commit()
+    seen: list[str] = []
+    before = None
+    for _ in range(4):
+        page = service.public_page(session=session, workspace_id=workspace.id, zone=PARIS, now=NOW, before=before)
+        seen.extend(note.text for group in page.days for note in group.notes)
+        assert sum(len(group.notes) for group in page.days) <= service.PUBLIC_PAGE_NOTES
+        before = page.older_before
+        if before is None:
+            break
+    assert seen[:3] == ["n0", "n1", "n2"]  # newest first
+    assert seen == [f"n{minute}" for minute in range(250)] + ["older month"]  # nothing twice, nothing missed
