@@ -9,7 +9,8 @@ from accumulator.analytics.state import refresh_open_dashboards
 from accumulator.api import create_api, get_services, in_front_of, running
 from accumulator.auth import pages as auth_pages  # noqa: F401  (declares pages)
 from accumulator.notes import pages as notes_pages  # noqa: F401  (declares pages)
-from accumulator.notes.state import NOTES_TOPIC, refresh_open_notes
+from accumulator.notes.service import NOTES_TOPIC
+from accumulator.notes.state import refresh_open_notes
 from accumulator.ui import misc_pages, upcoming  # noqa: F401  (declare pages)
 from accumulator.ui.layout import PAGES
 

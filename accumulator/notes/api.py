@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import secrets
 import zipfile
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from accumulator.auth.api import current_owner_session
@@ -120,8 +122,51 @@ async def export_workspace(request: Request) -> Response:
     )
 
 
+KEEPALIVE_SECONDS = 25.0
+
+
+async def workspace_events(request: Request) -> Response:
+    """Server-Sent Events for a public page: `change` whenever its workspace changes."""
+    svc = services(request)
+    public_id = request.path_params["public_id"]
+
+    def find() -> int | None:
+        with session_scope(svc.engine) as session:
+            workspace = service.public_workspace(session=session, public_id=public_id)
+            return workspace.id if workspace else None
+
+    workspace_id = await run_in_threadpool(find)
+    if workspace_id is None:
+        return _not_found()
+
+    async def stream() -> AsyncIterator[str]:
+        async with svc.bus.subscribe(service.NOTES_TOPIC) as changes:
+            pending = asyncio.ensure_future(anext(changes))
+            try:
+                yield ": connected\n\n"
+                while True:  # StreamingResponse ends this when the client goes away
+                    done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
+                    if not done:
+                        yield ": keep-alive\n\n"
+                        continue
+                    changed = pending.result()
+                    pending = asyncio.ensure_future(anext(changes))
+                    if changed == str(workspace_id):
+                        yield "event: change\ndata: \n\n"
+            finally:
+                pending.cancel()
+
+    return StreamingResponse(
+        stream(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
 routes = [
     Route("/api/notes/workspaces/{workspace_id}/export", export_workspace, methods=["GET"]),
     Route("/public/notes/{public_id}", public_workspace, methods=["GET", "HEAD"]),
+    Route("/public/notes/{public_id}/events", workspace_events, methods=["GET"]),
+    Route("/embed/notes/{public_id}/events", workspace_events, methods=["GET"]),
     Route("/embed/notes/{public_id}", embedded_workspace, methods=["GET", "HEAD"]),
 ]

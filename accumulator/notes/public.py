@@ -34,6 +34,16 @@ ul.task-list{list-style:none;padding-left:8px}
 """
 
 
+# Keeps the page current: on a change to this workspace the server says so (Server-Sent Events) and
+# the page swaps in a fresh copy of its <main>; if the workspace went private, the reload shows 404.
+LIVE_SCRIPT = (
+    "new EventSource(location.pathname+'/events').addEventListener('change',async()=>{"
+    "const r=await fetch(location.href,{cache:'no-store'});if(!r.ok){location.reload();return}"
+    "const d=new DOMParser().parseFromString(await r.text(),'text/html');"
+    "document.querySelector('main').replaceWith(d.querySelector('main'))})"
+)
+
+
 @cache
 def _css() -> str:
     highlight = HtmlFormatter(style="default").get_style_defs(".highlight")
@@ -45,6 +55,8 @@ def content_security_policy(nonce: str, *, frameable: bool) -> str:
     return "; ".join(
         (
             "default-src 'none'",
+            f"script-src 'nonce-{nonce}'",
+            "connect-src 'self'",
             f"style-src 'nonce-{nonce}'",
             "img-src https: http: data:",
             "base-uri 'none'",
@@ -80,7 +92,7 @@ def render_page(
         parts.append("</section>")
     if older_link:
         parts.append(f"<a class=older href={html.escape(older_link, quote=True)}>Older notes</a>")
-    parts.append("</main></body></html>")
+    parts.append(f"</main><script nonce={nonce}>{LIVE_SCRIPT}</script></body></html>")
     return "".join(parts)
 
 

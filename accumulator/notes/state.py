@@ -15,9 +15,8 @@ from accumulator.api import get_services
 from accumulator.db import session_scope, utcnow
 from accumulator.notes import service
 from accumulator.notes.markdown import render
+from accumulator.notes.service import NOTES_TOPIC
 from accumulator.ui.owner import OwnerState
-
-NOTES_TOPIC = "update:notes"
 
 
 class WorkspaceRow(TypedDict):
@@ -188,7 +187,7 @@ class NotesState(OwnerState):
         public = not self.current["is_public"]
         if self._act(lambda s: service.set_public(session=s, workspace_id=self.current_id, is_public=public)):
             self._load_workspaces()
-            await announce_change()
+            await announce_change(self.current_id)
 
     @rx.event
     def regenerate_link(self):
@@ -202,10 +201,11 @@ class NotesState(OwnerState):
     async def delete_workspace(self):
         if not self._verify_owner():
             return self._login_redirect()
-        if self._act(lambda s: service.delete_workspace(session=s, workspace_id=self.current_id)):
+        deleted = self.current_id
+        if self._act(lambda s: service.delete_workspace(session=s, workspace_id=deleted)):
             self.current_id = 0
             self._reload()
-            await announce_change()
+            await announce_change(deleted)
 
     # Notes
 
@@ -216,6 +216,12 @@ class NotesState(OwnerState):
             self.preview = False
             return None
         return rx.call_script("document.getElementById('composer-text').value", callback=NotesState.show_preview)
+
+    @rx.event
+    def update_preview(self, text: str):
+        """While the preview is open it follows the typing; otherwise keystrokes cost nothing here."""
+        if self.preview:
+            self.preview_text = text[: service.NOTE_MAX + 1]
 
     @rx.event
     def show_preview(self, text: str):
@@ -236,7 +242,7 @@ class NotesState(OwnerState):
             self.editing_id = 0
             self._reset_composer()
             self._load_days()
-            await announce_change()
+            await announce_change(self.current_id)
             return rx.scroll_to("composer")
 
     @rx.event
@@ -259,7 +265,7 @@ class NotesState(OwnerState):
             return self._login_redirect()
         if self._act(lambda s: service.delete_note(session=s, note_id=note_id)):
             self._load_days()
-            await announce_change()
+            await announce_change(self.current_id)
 
     # Search
 
@@ -314,9 +320,10 @@ def get_settings_zone() -> ZoneInfo:
     return get_services().settings.zone
 
 
-async def announce_change() -> None:
-    """Tell every open view of the notes (other tabs and devices, any process) to reload."""
-    await get_services().bus.publish(NOTES_TOPIC)
+async def announce_change(workspace_id: int) -> None:
+    """Tell every open view of the notes (other tabs and devices, public pages, any process) that
+    this workspace changed."""
+    await get_services().bus.publish(NOTES_TOPIC, str(workspace_id))
 
 
 async def refresh_open_notes(app: rx.App) -> None:

@@ -6,3 +6,12 @@ document.addEventListener("keydown", (event) => {
   event.preventDefault();
   field.form?.requestSubmit();
 });
+
+// Older days load as the owner scrolls up to the top of the notes (the button stays for keyboards).
+let lastOlderLoad = 0;
+window.addEventListener("scroll", () => {
+  const button = document.getElementById("load-older");
+  if (!button || window.scrollY > 150 || Date.now() - lastOlderLoad < 1000) return;
+  lastOlderLoad = Date.now();
+  button.click();
+}, { passive: true });

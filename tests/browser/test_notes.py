@@ -83,10 +83,28 @@ def test_a_public_workspace_shows_on_its_page_and_a_private_one_is_404(page: Pag
     public_link = page.get_by_role("link", name="Open public page")
     expect(public_link).to_be_visible()
     address = public_link.get_attribute("href")
-    public_page = page.context.new_page()
+    public_page = page.context.browser.new_context(base_url=live_app.url).new_page()  # a visitor, no session
     public_page.goto(address)
     expect(public_page.get_by_text("Tomatoes are flowering")).to_be_visible()
+    public_page.evaluate("window.__notReloaded = true")
+
+    page.keyboard.press("Escape")  # close the settings
+    page.locator("#composer-text").fill("First fruit set")
+    page.locator("#composer-send").click()
+    expect(public_page.get_by_text("First fruit set")).to_be_visible()  # live, without a reload
+    assert public_page.evaluate("window.__notReloaded") is True
+
+    page.get_by_role("button", name="Workspace settings").click()
 
     page.get_by_role("switch").click()  # private again: the same link is a 404 at once
     expect(public_link).to_have_count(0)
     assert httpx.get(f"{live_app.url}{address}").status_code == 404
+
+
+def test_the_preview_follows_the_typing(page: Page) -> None:
+    open_notes(page)
+    page.locator("#composer-text").fill("# Draft title")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator(".note-preview h1")).to_have_text("Draft title")
+    page.locator("#composer-text").fill("# Changed title")
+    expect(page.locator(".note-preview h1")).to_have_text("Changed title")
