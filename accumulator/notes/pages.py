@@ -206,6 +206,7 @@ def search_bar() -> rx.Component:
                 rx.button("Clear", variant="ghost", type="button", on_click=NotesState.clear_search),
             ),
             align="center",
+            wrap="wrap",
             width="100%",
         ),
         on_submit=NotesState.run_search,
