@@ -108,3 +108,16 @@ def test_the_preview_follows_the_typing(page: Page) -> None:
     expect(page.locator(".note-preview h1")).to_have_text("Draft title")
     page.locator("#composer-text").fill("# Changed title")
     expect(page.locator(".note-preview h1")).to_have_text("Changed title")
+
+
+def test_the_notes_page_fits_a_phone(browser: Browser, live_app: LiveApp) -> None:
+    context = browser.new_context(base_url=live_app.url, viewport={"width": 375, "height": 740}, is_mobile=True)
+    try:
+        phone = context.new_page()
+        open_notes(phone)
+        phone.locator("#composer-text").fill("A note written on a phone, with a long-unbroken-word-" + "x" * 80)
+        phone.locator("#composer-send").click()
+        expect(phone.locator(".note", has_text="written on a phone")).to_be_visible()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
