@@ -16,6 +16,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 from starlette.testclient import TestClient
@@ -25,7 +26,7 @@ from accumulator.api import build_services, create_api, running
 from accumulator.db import create_db_engine
 from accumulator.settings import PROJECT_ROOT, Settings, load_settings
 from accumulator.web import Services
-from tests.live_server import CHROMIUM
+from tests.live_server import CHROMIUM, CHROMIUM_FLAGS
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -76,6 +77,16 @@ def _scratch_postgres_url() -> tuple[str, Engine]:
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     return server.set(database=name).render_as_string(hide_password=False), admin
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium, driven by Playwright. Module scope: Playwright's sync API keeps an
+    event loop running in this thread while it is open, and the async tests need the thread to themselves."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

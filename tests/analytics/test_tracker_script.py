@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,7 +35,6 @@ from accumulator.analytics.tracker import (
     serve_tracker,
 )
 from accumulator.settings import PROJECT_ROOT
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
 from tests.live_server import free_port, local_site
 
 STATS = {"views": 12, "likes": 3, "viewing": 2}
@@ -265,14 +264,6 @@ def _running() -> Iterator[tuple[HubProcess, str]]:
 def servers(_running: tuple[HubProcess, str]) -> Servers:
     hub, site_url = _running
     return Servers(hub=Hub(hub.running()), site=site_url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from tests.live_server import (
-    CHROMIUM,
-    CHROMIUM_FLAGS,
     AppDidNotStart,
     app_environment,
     free_port,
@@ -54,16 +52,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
                 yield LiveApp(url=served, data_dir=data_dir, log=data_dir / "app.log", site_url=site_url)
         except AppDidNotStart as error:
             pytest.fail(str(error))
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Module scope: Playwright's sync API keeps an event loop running in this thread while it is
-    # open, and the async tests elsewhere in the suite need the thread to themselves.
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
