@@ -77,6 +77,10 @@ class DashboardState(OwnerState):
         site, _, path = self.selected.partition("|")
         return f"{site} {path}"
 
+    def _show_shares(self, shares: dict[str, list[Share]]) -> None:
+        self.browsers, self.systems = shares["browser"], shares["os"]
+        self.devices, self.referrers = shares["device"], shares["referrer"]
+
     def _apply(self, feed: DashboardFeed) -> None:
         """Copy the feed's current numbers (computed once for every open dashboard) into this tab."""
         snapshot = feed.snapshot()
@@ -86,9 +90,7 @@ class DashboardState(OwnerState):
         self.pages = snapshot.pages
         site, _, path = self.selected.partition("|")
         self.chart = feed.chart(site or None, path or None)
-        shares = feed.breakdowns(self.range_key)
-        self.browsers, self.systems = shares["browser"], shares["os"]
-        self.devices, self.referrers = shares["device"], shares["referrer"]
+        self._show_shares(feed.breakdowns(self.range_key))
         self.loaded = True
 
     @rx.event
@@ -127,9 +129,7 @@ class DashboardState(OwnerState):
         if not isinstance(key, str) or key not in RANGES:
             return
         self.range_key = key
-        shares = await run_in_threadpool(_feed().breakdowns, key)
-        self.browsers, self.systems = shares["browser"], shares["os"]
-        self.devices, self.referrers = shares["device"], shares["referrer"]
+        self._show_shares(await run_in_threadpool(_feed().breakdowns, key))
 
 
 async def refresh_open_dashboards(app: rx.App) -> None:
