@@ -10,9 +10,10 @@ from accumulator.api import create_api, get_services, in_front_of, running
 from accumulator.auth import pages as auth_pages  # noqa: F401  (declares pages)
 from accumulator.notes import pages as notes_pages  # noqa: F401  (declares pages)
 from accumulator.notes.service import NOTES_TOPIC
-from accumulator.notes.state import refresh_open_notes
+from accumulator.notes.state import NotesState
 from accumulator.ui import misc_pages, upcoming  # noqa: F401  (declare pages)
 from accumulator.ui.layout import PAGES
+from accumulator.ui.live import follow_topic
 
 services = get_services()
 
@@ -36,10 +37,7 @@ async def live_dashboards(app: rx.App) -> None:
 
 
 async def live_notes(app: rx.App) -> None:
-    """Every change to the notes, from any process, reloads the notes tabs open in this one."""
-    async with services.bus.subscribe(NOTES_TOPIC) as changes:
-        async for _ in changes:
-            await refresh_open_notes(app)
+    await follow_topic(app, NOTES_TOPIC, (NotesState,))
 
 
 app.register_lifespan_task(background_work)

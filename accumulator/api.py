@@ -24,6 +24,7 @@ from accumulator.analytics.ingest import Ingestor
 from accumulator.auth import api as auth_api
 from accumulator.db import database_status, get_engine
 from accumulator.notes import api as notes_api
+from accumulator.pastes import api as pastes_api
 from accumulator.realtime import create_bus, create_presence
 from accumulator.settings import Settings, get_settings
 from accumulator.web import Services, services
@@ -93,24 +94,25 @@ async def running(svc: Services) -> AsyncIterator[None]:
             await task
 
 
-EMBEDDABLE_PREFIX = "/embed/"
-
-
 def forbid_framing(app: ASGIApp) -> ASGIApp:
     """No page may be put in another site's frame (clickjacking), except the embeddable views,
-    which say so themselves. Added to every HTTP response that did not set its own policy."""
+    which say so themselves with their own `frame-ancestors`. Everything else gets DENY."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(EMBEDDABLE_PREFIX):
+        if scope["type"] != "http":
             await app(scope, receive, send)
             return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("X-Frame-Options", "DENY")
-                if "content-security-policy" not in headers:
+                policy = headers.get("content-security-policy")
+                if policy is None:
                     headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+                    headers.setdefault("X-Frame-Options", "DENY")
+                elif "frame-ancestors" not in policy:
+                    headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
+                    headers.setdefault("X-Frame-Options", "DENY")
             await send(message)
 
         await app(scope, receive, send_with_headers)
@@ -135,7 +137,13 @@ def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
     """Our HTTP routes, with the services they share."""
     api = Starlette(
         # Analytics first: the busiest routes are matched with the fewest comparisons.
-        routes=[*analytics_api.routes, *auth_api.routes, *notes_api.routes, Route("/healthz", healthz)],
+        routes=[
+            *analytics_api.routes,
+            *auth_api.routes,
+            *notes_api.routes,
+            *pastes_api.routes,
+            Route("/healthz", healthz),
+        ],
         lifespan=lifespan,
     )
     api.state.services = svc

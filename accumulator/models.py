@@ -3,6 +3,7 @@
 from accumulator.analytics.models import DailyDimension, DailyPageStat, DailySalt, DailyVisitor, PageStat
 from accumulator.auth.models import Owner, OwnerSession
 from accumulator.notes.models import Note, Workspace
+from accumulator.pastes.models import Paste, PasteFile
 
 __all__ = [
     "DailyDimension",
@@ -13,6 +14,8 @@ __all__ = [
     "Owner",
     "OwnerSession",
     "PageStat",
+    "Paste",
+    "PasteFile",
     "Workspace",
 ]
 

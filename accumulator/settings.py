@@ -33,6 +33,17 @@ class Settings:
     allowed_origins: tuple[str, ...]
     trusted_proxy_hops: int
     dashboard_public: bool = True
+    upload_dir: Path | None = None  # None: DATA_DIR/uploads
+    max_upload_mb: int = 100
+
+    @property
+    def uploads(self) -> Path:
+        """Where paste attachments live (a directory every instance must share)."""
+        return self.upload_dir or self.data_dir / "uploads"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def zone(self) -> ZoneInfo:
@@ -136,6 +147,18 @@ def _timezone(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _directory(env: Mapping[str, str], name: str) -> Path | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    path = Path(raw).resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"{name}: cannot create {path}: {exc.strerror}") from None
+    return path
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Parse the environment; raises SettingsError with a one-line message on a bad value."""
     env = os.environ if env is None else env
@@ -157,6 +180,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         allowed_origins=origins,
         trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0, low=0, high=10),
         dashboard_public=_bool(env, "DASHBOARD_PUBLIC", True),
+        upload_dir=_directory(env, "UPLOAD_DIR"),
+        max_upload_mb=_int(env, "MAX_UPLOAD_MB", 100, low=1, high=10240),
     )
 
 

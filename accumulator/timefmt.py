@@ -21,3 +21,15 @@ def ago_text(moment: datetime, now: datetime) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"
+
+
+def left_text(until: datetime, now: datetime) -> str:
+    """'45 minutes', '3 hours', '6 days': how long until `until`, rounded down to its largest unit."""
+    seconds = int((until - now).total_seconds())
+    if seconds < 60:
+        return "less than a minute" if seconds > 0 else "no time"
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "less than a minute"

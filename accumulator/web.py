@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from accumulator.pastes.storage import FileStore
 from accumulator.ratelimit import SlidingWindowLimiter
 from accumulator.realtime import Bus, MemoryBus, MemoryPresence, Presence
 from accumulator.settings import Settings
@@ -33,7 +34,12 @@ class Services:
     event_rate: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=30, window=1.0))
     ingestor: Ingestor | None = None
     dashboard_feed: DashboardFeed | None = None
-    notes_listeners: set[str] = field(default_factory=set)  # client tokens of notes tabs open here
+    # Tabs open in this process that follow live changes: client token → the state to reload.
+    open_tabs: dict[str, type] = field(default_factory=dict)
+    file_store: FileStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.file_store = FileStore(self.settings.uploads)
 
 
 def services(request: Request) -> Services:

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from accumulator import public_html
 from accumulator.auth.api import current_owner_session
 from accumulator.db import session_scope, utcnow
 from accumulator.notes import public, service
@@ -65,14 +66,8 @@ async def _workspace_page(request: Request, *, embed: bool) -> Response:
         embed=embed,
         older_link=public.older_link(request.url.path, page.older_before),
     )
-    headers = {
-        "Content-Security-Policy": public.content_security_policy(nonce, frameable=embed),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        # Short: a note the owner just wrote, or a workspace made private, shows within seconds.
-        "Cache-Control": "public, max-age=10",
-    }
-    return HTMLResponse(body, headers=headers)
+    # Short cache: a note the owner just wrote, or a workspace made private, shows within seconds.
+    return HTMLResponse(body, headers=public_html.headers(nonce, frameable=embed, cache_control="public, max-age=10"))
 
 
 async def public_workspace(request: Request) -> Response:

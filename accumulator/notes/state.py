@@ -16,6 +16,7 @@ from accumulator.db import session_scope, utcnow
 from accumulator.notes import service
 from accumulator.notes.markdown import render
 from accumulator.notes.service import NOTES_TOPIC
+from accumulator.ui.live import follow
 from accumulator.ui.owner import OwnerState
 
 
@@ -118,11 +119,14 @@ class NotesState(OwnerState):
         self._load_workspaces()
         self._load_days()
 
+    def _on_change(self, message: str) -> None:
+        self._reload()
+
     @rx.event
     def load_notes(self):
         if not self._verify_owner():
             return self._login_redirect()
-        get_services().notes_listeners.add(self.router.session.client_token)
+        follow(self)
         self._reload()
         return rx.scroll_to("composer")
 
@@ -324,18 +328,3 @@ async def announce_change(workspace_id: int) -> None:
     """Tell every open view of the notes (other tabs and devices, public pages, any process) that
     this workspace changed."""
     await get_services().bus.publish(NOTES_TOPIC, str(workspace_id))
-
-
-async def refresh_open_notes(app: rx.App) -> None:
-    """Reload the notes in every notes tab open in this process."""
-    listeners = get_services().notes_listeners
-    connected = app.event_namespace.token_to_sid
-    for token in list(listeners):
-        if token not in connected:
-            listeners.discard(token)
-            continue
-        async with app.modify_state(rx.BaseStateToken(ident=token, cls=NotesState)) as root:
-            notes = await root.get_state(NotesState)
-            if not notes.is_owner:
-                continue
-            notes._reload()

@@ -1,0 +1,54 @@
+"""Pastes and their attached files.
+
+Ids and share slugs are random (96 bits), so neither can be guessed or counted through. A file row
+with no paste is an upload that has not been attached yet (or was left behind): cleanup removes it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index
+from sqlmodel import Column, Field, SQLModel, Text
+
+from accumulator.db import UTCDateTime, utcnow
+
+TITLE_MAX = 200
+NAME_MAX = 255
+CONTENT_MAX = 1024 * 1024  # bytes of UTF-8 text
+
+
+class Paste(SQLModel, table=True):
+    __tablename__ = "paste"
+    # Cleanup looks for expired pastes by time.
+    __table_args__ = (Index("ix_paste_expires_at", "expires_at"),)
+
+    id: str = Field(primary_key=True, max_length=24)
+    slug: str = Field(max_length=24, unique=True)
+    title: str = Field(default="", max_length=TITLE_MAX)
+    content: str = Field(default="", sa_column=Column(Text(), nullable=False))
+    size: int = 0  # bytes of content, so the list never loads the text
+    language: str = Field(default="auto", max_length=40)  # what the owner chose
+    shown_as: str = Field(default="text", max_length=40)  # the lexer used: the choice, or what "auto" found
+    is_shared: bool = False
+    burn_after_reading: bool = False
+    # Set when a burn-after-reading paste with files was read: its text is gone, its files wait
+    # a few minutes for the one reader who holds signed links, then expire.
+    expiry: str = Field(default="1w", max_length=8)  # the chosen lifetime, offered again on edit
+    burned_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PasteFile(SQLModel, table=True):
+    __tablename__ = "paste_file"
+    __table_args__ = (Index("ix_paste_file_paste", "paste_id"),)
+
+    # Also the name on disk: nothing the user sent ever becomes part of a path.
+    id: str = Field(primary_key=True, max_length=24)
+    paste_id: str | None = Field(default=None, foreign_key="paste.id", ondelete="CASCADE", max_length=24)
+    name: str = Field(max_length=NAME_MAX)  # the original name, for downloads only
+    content_type: str = Field(default="application/octet-stream", max_length=200)
+    size: int = Field(sa_column=Column(BigInteger(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
