@@ -51,6 +51,7 @@ bench: deps
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/dashboard_latency.py
 	$(BIN)/python bench/notes_search.py
+	$(BIN)/python bench/paste_transfer.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

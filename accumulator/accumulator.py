@@ -6,11 +6,14 @@ import reflex as rx
 
 from accumulator.analytics import pages as analytics_pages  # noqa: F401  (declares pages)
 from accumulator.analytics.state import refresh_open_dashboards
-from accumulator.api import create_api, get_services, in_front_of, running
+from accumulator.api import create_api, get_services, in_front_of, run_jobs, running
 from accumulator.auth import pages as auth_pages  # noqa: F401  (declares pages)
 from accumulator.notes import pages as notes_pages  # noqa: F401  (declares pages)
 from accumulator.notes.service import NOTES_TOPIC
 from accumulator.notes.state import NotesState
+from accumulator.pastes import pages as pastes_pages  # noqa: F401  (declares pages)
+from accumulator.pastes.service import PASTES_TOPIC
+from accumulator.pastes.state import PastesState, PasteViewState
 from accumulator.ui import misc_pages, upcoming  # noqa: F401  (declare pages)
 from accumulator.ui.layout import PAGES
 from accumulator.ui.live import follow_topic
@@ -20,7 +23,11 @@ services = get_services()
 app = rx.App(
     api_transformer=in_front_of(create_api(services)),
     # In the document head, so they listen before the page hydrates: a fast submit is never lost.
-    head_components=[rx.el.script(src="/js/login.js", defer=True), rx.el.script(src="/js/composer.js", defer=True)],
+    head_components=[
+        rx.el.script(src="/js/login.js", defer=True),
+        rx.el.script(src="/js/composer.js", defer=True),
+        rx.el.script(src="/js/paste_editor.js", defer=True),
+    ],
 )
 for declared in PAGES:
     app.add_page(**declared)
@@ -42,4 +49,16 @@ async def live_notes(app: rx.App) -> None:
 
 app.register_lifespan_task(background_work)
 app.register_lifespan_task(live_dashboards)
+
+
+async def live_pastes(app: rx.App) -> None:
+    await follow_topic(app, PASTES_TOPIC, (PastesState, PasteViewState))
+
+
+async def scheduled_jobs() -> None:
+    await run_jobs(services)
+
+
 app.register_lifespan_task(live_notes)
+app.register_lifespan_task(scheduled_jobs)
+app.register_lifespan_task(live_pastes)

@@ -7,8 +7,10 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from functools import lru_cache
 
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -23,8 +25,10 @@ from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.ingest import Ingestor
 from accumulator.auth import api as auth_api
 from accumulator.db import database_status, get_engine
+from accumulator.jobs import JobRunner, JobSpec, create_leadership
 from accumulator.notes import api as notes_api
 from accumulator.pastes import api as pastes_api
+from accumulator.pastes import service as pastes_service
 from accumulator.realtime import create_bus, create_presence
 from accumulator.settings import Settings, get_settings
 from accumulator.web import Services, services
@@ -69,6 +73,21 @@ def build_services(settings: Settings, engine: Engine) -> Services:
         ingestor=Ingestor(engine=engine, zone=settings.zone, presence=presence, bus=bus),
         dashboard_feed=DashboardFeed(engine=engine, zone=settings.zone, presence=presence, bus=bus),
     )
+
+
+def scheduled_jobs(svc: Services) -> list[JobSpec]:
+    """Every periodic job. Each process schedules them all; only the job leader runs them."""
+
+    async def clean_pastes() -> None:
+        await run_in_threadpool(pastes_service.cleanup, engine=svc.engine, store=svc.file_store, now=datetime.now(UTC))
+
+    return [JobSpec("paste-cleanup", clean_pastes, IntervalTrigger(minutes=10))]
+
+
+async def run_jobs(svc: Services) -> None:
+    """The scheduler of this process, until cancelled."""
+    runner = JobRunner(create_leadership(svc.settings.redis_url), scheduled_jobs(svc), svc.settings.zone)
+    await runner.run()
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from accumulator.sizes import size_text
 from accumulator.timefmt import left_text
 
 PASTE_CSS = """
+main{max-width:1100px}
 .meta{color:var(--muted);font-size:.9rem;margin:0 0 16px;display:flex;flex-wrap:wrap;gap:4px 16px}
 .actions{display:flex;gap:8px;margin:0 0 16px;flex-wrap:wrap}.files{margin:16px 0;padding:0;list-style:none}
 .files li{padding:6px 0;border-bottom:1px solid var(--line);display:flex;justify-content:space-between;gap:12px;

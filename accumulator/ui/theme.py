@@ -9,6 +9,7 @@ CONTENT_MAX_WIDTH = "1100px"
 # Radix breakpoints: [phone, >=520px, >=768px, ...]. The sidebar shows from 768 px up.
 DESKTOP_ONLY = ["none", "none", "flex"]
 MOBILE_ONLY = ["flex", "flex", "none"]
+DESKTOP_CELL = ["none", "table-cell"]  # table columns that phones do without
 PAGE_PADDING = ["var(--space-3)", "var(--space-4)", "var(--space-6)"]
 
 
