@@ -49,6 +49,9 @@
   }
 
   let saving = false;
+  // Files already uploaded by an attempt whose save then failed: a retry does not send them again.
+  const uploadedAlready = new WeakMap();
+  const CONTENT_MAX = 1024 * 1024;
 
   async function save(form) {
     if (saving || !form) return;
@@ -63,6 +66,7 @@
     const tooLarge = picked.find((file) => file.size > maxBytes);
     if (tooLarge) return showError(`${tooLarge.name} is larger than ${form.dataset.maxUploadMb} MB.`);
     if (!content.trim() && !kept.length && !picked.length) return showError("Write something or attach a file.");
+    if (new Blob([content]).size > CONTENT_MAX) return showError("The text is larger than 1 MB; attach it as a file instead.");
 
     saving = true;
     const button = byId("paste-save");
@@ -72,8 +76,11 @@
       let done = 0;
       const uploaded = [];
       for (const [index, file] of picked.entries()) {
-        const answer = await upload(file, (sent) => showProgress(done + sent, total, index + 1, picked.length));
-        uploaded.push(answer.id);
+        if (!uploadedAlready.has(file)) {
+          const answer = await upload(file, (sent) => showProgress(done + sent, total, index + 1, picked.length));
+          uploadedAlready.set(file, answer.id);
+        }
+        uploaded.push(uploadedAlready.get(file));
         done += file.size;
       }
       const pasteId = form.dataset.pasteId;

@@ -20,6 +20,7 @@ from tests.live_server import (
 
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "a long owner password"
+UPLOAD_LIMIT_MB = 2
 
 
 @dataclass
@@ -43,7 +44,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with local_site(lambda: SITE_PAGE.format(app=url)) as site_url:
-        env = app_environment(data_dir, port, ALLOWED_ORIGINS=site_url)
+        # A small upload limit, so a test can go past it without moving 100 MB.
+        env = app_environment(data_dir, port, ALLOWED_ORIGINS=site_url, MAX_UPLOAD_MB=str(UPLOAD_LIMIT_MB))
         run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
         owner_env = {**env, "ACCUMULATOR_OWNER_PASSWORD": OWNER_PASSWORD}
         run_python(owner_env, "-m", "accumulator", "create-owner", "--email", OWNER_EMAIL, capture_output=True)

@@ -11,9 +11,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accumulator import routes
-from tests.browser.conftest import LiveApp, log_in
+from tests.browser.conftest import UPLOAD_LIMIT_MB, LiveApp, log_in
 
 pytestmark = pytest.mark.browser
+
+
+def stored_files(live_app: LiveApp) -> set[Path]:
+    return {path for path in (live_app.data_dir / "uploads").rglob("*") if path.is_file()}
 
 
 def logged_in(browser: Browser, live_app: LiveApp) -> tuple[BrowserContext, Page]:
@@ -151,5 +155,32 @@ def test_saving_nothing_says_what_is_missing_and_stays_on_the_page(browser: Brow
         tab.locator("#paste-save").click()
         expect(tab.locator("#paste-error")).to_have_text("Write something or attach a file.")
         assert tab.url.rstrip("/").endswith("/bin/new")
+    finally:
+        context.close()
+
+
+def test_a_file_over_the_limit_is_refused_on_the_page_and_nothing_is_saved(
+    browser: Browser, live_app: LiveApp, tmp_path
+) -> None:
+    too_big = tmp_path / "video.mp4"
+    too_big.write_bytes(b"v" * (UPLOAD_LIMIT_MB * 1024 * 1024 + 1))
+    context, tab = logged_in(browser, live_app)
+    try:
+        tab.goto(f"{routes.PASTES}/new")
+        tab.locator("#paste-title").fill("Too big to keep")
+        tab.locator("#paste-files").set_input_files([str(too_big)])
+        expect(tab.locator("#paste-picked")).to_contain_text("video.mp4 (2.0 MB)")
+        tab.locator("#paste-save").click()
+        expect(tab.locator("#paste-error")).to_have_text(f"video.mp4 is larger than {UPLOAD_LIMIT_MB} MB.")
+        tab.goto(routes.PASTES)
+        expect(tab.get_by_role("heading", name="Pastes")).to_be_visible()
+        expect(tab.locator(".paste-row", has_text="Too big to keep")).to_have_count(0)
+        # The server holds the same line for anything that skips the page's own check.
+        before = stored_files(live_app)
+        refused = tab.request.post(
+            "/api/pastes/uploads?name=video.mp4", data=too_big.read_bytes(), headers={"Origin": live_app.url}
+        )
+        assert refused.status == 413 and refused.json()["error"] == f"The file is larger than {UPLOAD_LIMIT_MB} MB."
+        assert stored_files(live_app) == before
     finally:
         context.close()
