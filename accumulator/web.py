@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.engine import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from accumulator.db import session_scope
 from accumulator.pastes.storage import FileStore
 from accumulator.ratelimit import SlidingWindowLimiter
 from accumulator.realtime import Bus, MemoryBus, MemoryPresence, Presence
@@ -18,6 +21,9 @@ from accumulator.settings import Settings
 if TYPE_CHECKING:
     from accumulator.analytics.feed import DashboardFeed
     from accumulator.analytics.ingest import Ingestor
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -44,6 +50,18 @@ class Services:
 
 def services(request: Request) -> Services:
     return request.app.state.services
+
+
+async def in_session(request: Request, action: Callable[..., T], **arguments: Any) -> T:
+    """`action(session=…, **arguments)` in one transaction, on a worker thread (the database
+    drivers block)."""
+    engine = services(request).engine
+
+    def run() -> T:
+        with session_scope(engine) as session:
+            return action(session=session, **arguments)
+
+    return await run_in_threadpool(run)
 
 
 class BodyTooLarge(Exception):

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -20,11 +21,20 @@ from starlette.routing import Route
 
 from accumulator import public_html
 from accumulator.auth.api import current_owner_session
-from accumulator.db import session_scope, utcnow
+from accumulator.db import utcnow
 from accumulator.pastes import public, service
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.pastes.storage import TooLarge, new_file_id
-from accumulator.web import BadRequest, BodyTooLarge, json_error, origin_allowed, parse_json_object, read_body, services
+from accumulator.web import (
+    BadRequest,
+    BodyTooLarge,
+    in_session,
+    json_error,
+    origin_allowed,
+    parse_json_object,
+    read_body,
+    services,
+)
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +118,16 @@ async def upload_file(request: Request) -> Response:
         log.info("upload of %r abandoned by the client", name)
         return Response(status_code=400)
 
-    def record() -> None:
-        with session_scope(svc.engine) as session:
-            service.stage_upload(
-                session=session, file_id=file_id, name=name, content_type=content_type, size=size, now=utcnow()
-            )
-
     try:
-        await run_in_threadpool(record)
+        await in_session(
+            request,
+            service.stage_upload,
+            file_id=file_id,
+            name=name,
+            content_type=content_type,
+            size=size,
+            now=utcnow(),
+        )
     except Exception:
         svc.file_store.delete(file_id)  # no record, no file: nothing half-stored
         raise
@@ -135,19 +147,17 @@ def _refusal(exc: Exception) -> JSONResponse:
 async def create_paste(request: Request) -> Response:
     if not await _owner_request(request, changes=True):
         return json_error(401, "Log in to create pastes.")
-    svc = services(request)
     try:
         data = await _paste_input(request)
     except (BodyTooLarge, BadRequest, service.PasteError) as exc:
         return _refusal(exc)
 
-    def create() -> dict[str, Any]:
-        with session_scope(svc.engine) as session:
-            paste = service.create_paste(session=session, data=data, now=utcnow())
-            return _paste_json(paste, service.files_of(session=session, paste_id=paste.id))
+    def create(session: Session) -> dict[str, Any]:
+        paste = service.create_paste(session=session, data=data, now=utcnow())
+        return _paste_json(paste, service.files_of(session=session, paste_id=paste.id))
 
     try:
-        created = await run_in_threadpool(create)
+        created = await in_session(request, create)
     except service.PasteError as exc:
         return _refusal(exc)
     await _announce(request, created["id"])
@@ -157,12 +167,10 @@ async def create_paste(request: Request) -> Response:
 async def list_pastes(request: Request) -> Response:
     if not await _owner_request(request):
         return _not_found()
-    svc = services(request)
     query = request.query_params.get("q", "")[:200]
 
-    def load() -> list[dict[str, Any]]:
-        with session_scope(svc.engine) as session:
-            rows = service.list_pastes(session=session, now=utcnow(), query=query)
+    def load(session: Session) -> list[dict[str, Any]]:
+        rows = service.list_pastes(session=session, now=utcnow(), query=query)
         return [
             {
                 "id": row.id,
@@ -175,7 +183,7 @@ async def list_pastes(request: Request) -> Response:
             for row in rows
         ]
 
-    return JSONResponse({"pastes": await run_in_threadpool(load)}, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"pastes": await in_session(request, load)}, headers={"Cache-Control": "no-store"})
 
 
 async def paste_detail(request: Request) -> Response:
@@ -183,24 +191,17 @@ async def paste_detail(request: Request) -> Response:
     changes = request.method != "GET"
     if not await _owner_request(request, changes=changes):
         return _not_found()
-    svc = services(request)
     paste_id = request.path_params["paste_id"]
     if request.method == "GET":
 
-        def load() -> dict[str, Any] | None:
-            with session_scope(svc.engine) as session:
-                paste = service.get_paste(session=session, paste_id=paste_id, now=utcnow())
-                return _paste_json(paste, service.files_of(session=session, paste_id=paste_id)) if paste else None
+        def load(session: Session) -> dict[str, Any] | None:
+            paste = service.get_paste(session=session, paste_id=paste_id, now=utcnow())
+            return _paste_json(paste, service.files_of(session=session, paste_id=paste_id)) if paste else None
 
-        found = await run_in_threadpool(load)
+        found = await in_session(request, load)
         return JSONResponse(found, headers={"Cache-Control": "no-store"}) if found else _not_found()
     if request.method == "DELETE":
-
-        def remove() -> list[str] | None:
-            with session_scope(svc.engine) as session:
-                return service.delete_paste(session=session, paste_id=paste_id, now=utcnow())
-
-        removed = await run_in_threadpool(remove)
+        removed = await in_session(request, service.delete_paste, paste_id=paste_id, now=utcnow())
         if removed is None:
             return _not_found()
         await _forget_files(request, removed)
@@ -211,13 +212,12 @@ async def paste_detail(request: Request) -> Response:
     except (BodyTooLarge, BadRequest, service.PasteError) as exc:
         return _refusal(exc)
 
-    def save() -> tuple[dict[str, Any], list[str]]:
-        with session_scope(svc.engine) as session:
-            paste, detached = service.update_paste(session=session, paste_id=paste_id, data=data, now=utcnow())
-            return _paste_json(paste, service.files_of(session=session, paste_id=paste_id)), detached
+    def save(session: Session) -> tuple[dict[str, Any], list[str]]:
+        paste, detached = service.update_paste(session=session, paste_id=paste_id, data=data, now=utcnow())
+        return _paste_json(paste, service.files_of(session=session, paste_id=paste_id)), detached
 
     try:
-        saved, detached = await run_in_threadpool(save)
+        saved, detached = await in_session(request, save)
     except LookupError:
         return _not_found()
     except service.PasteError as exc:
@@ -252,31 +252,20 @@ def _download(request: Request, file: PasteFile, *, cache: str) -> Response:
 async def owner_raw(request: Request) -> Response:
     if not await _owner_request(request):
         return _not_found()
-    svc = services(request)
-
-    def load() -> Paste | None:
-        with session_scope(svc.engine) as session:
-            return service.get_paste(session=session, paste_id=request.path_params["paste_id"], now=utcnow())
-
-    paste = await run_in_threadpool(load)
+    paste = await in_session(request, service.get_paste, paste_id=request.path_params["paste_id"], now=utcnow())
     return _raw(paste) if paste else _not_found()
 
 
 async def owner_file(request: Request) -> Response:
     if not await _owner_request(request):
         return _not_found()
-    svc = services(request)
-
-    def load() -> PasteFile | None:
-        with session_scope(svc.engine) as session:
-            return service.owner_file(
-                session=session,
-                paste_id=request.path_params["paste_id"],
-                file_id=request.path_params["file_id"],
-                now=utcnow(),
-            )
-
-    file = await run_in_threadpool(load)
+    file = await in_session(
+        request,
+        service.owner_file,
+        paste_id=request.path_params["paste_id"],
+        file_id=request.path_params["file_id"],
+        now=utcnow(),
+    )
     return _download(request, file, cache="private, no-store") if file else _not_found()
 
 
@@ -310,17 +299,16 @@ async def _shared_view(request: Request, *, embed: bool = False, raw: bool = Fal
     now = utcnow()
     confirmed = request.method == "POST"
 
-    def load() -> tuple[Paste, list[PasteFile]] | None:
-        with session_scope(svc.engine) as session:
-            paste = service.get_shared(session=session, slug=slug, now=now)
-            if paste is None:
-                return None
-            if paste.burn_after_reading and confirmed:
-                burned = service.burn(session=session, slug=slug, now=now)
-                return (burned.paste, burned.files) if burned else None
-            return paste, service.files_of(session=session, paste_id=paste.id)
+    def load(session: Session) -> tuple[Paste, list[PasteFile]] | None:
+        paste = service.get_shared(session=session, slug=slug, now=now)
+        if paste is None:
+            return None
+        if paste.burn_after_reading and confirmed:
+            burned = service.burn(session=session, slug=slug, now=now)
+            return (burned.paste, burned.files) if burned else None
+        return paste, service.files_of(session=session, paste_id=paste.id)
 
-    found = await run_in_threadpool(load)
+    found = await in_session(request, load)
     if found is None:
         return _gone(embed=embed) if not raw else json_error(404, "No such paste.")
     paste, files = found
@@ -360,20 +348,15 @@ async def shared_raw(request: Request) -> Response:
 
 
 async def shared_file(request: Request) -> Response:
-    svc = services(request)
-
-    def load() -> PasteFile | None:
-        with session_scope(svc.engine) as session:
-            return service.shared_file(
-                session=session,
-                slug=request.path_params["slug"],
-                file_id=request.path_params["file_id"],
-                now=utcnow(),
-                key=request.query_params.get("key"),
-                secret=svc.settings.secret_key,
-            )
-
-    file = await run_in_threadpool(load)
+    file = await in_session(
+        request,
+        service.shared_file,
+        slug=request.path_params["slug"],
+        file_id=request.path_params["file_id"],
+        now=utcnow(),
+        key=request.query_params.get("key"),
+        secret=services(request).settings.secret_key,
+    )
     return _download(request, file, cache="no-store") if file else json_error(404, "No such file.")
 
 
