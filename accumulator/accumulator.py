@@ -14,6 +14,9 @@ from accumulator.notes.state import NotesState
 from accumulator.pastes import pages as pastes_pages  # noqa: F401  (declares pages)
 from accumulator.pastes.service import PASTES_TOPIC
 from accumulator.pastes.state import PastesState, PasteViewState
+from accumulator.spotify import pages as spotify_pages  # noqa: F401  (declares pages)
+from accumulator.spotify.service import SPOTIFY_TOPIC
+from accumulator.spotify.state import SpotifyState
 from accumulator.ui import misc_pages, upcoming  # noqa: F401  (declare pages)
 from accumulator.ui.layout import PAGES
 from accumulator.ui.live import follow_topic
@@ -27,6 +30,7 @@ app = rx.App(
         rx.el.script(src="/js/login.js", defer=True),
         rx.el.script(src="/js/composer.js", defer=True),
         rx.el.script(src="/js/paste_editor.js", defer=True),
+        rx.el.script(src="/js/spotify.js", defer=True),
     ],
 )
 for declared in PAGES:
@@ -55,6 +59,10 @@ async def live_pastes(app: rx.App) -> None:
     await follow_topic(app, PASTES_TOPIC, (PastesState, PasteViewState))
 
 
+async def live_spotify(app: rx.App) -> None:
+    await follow_topic(app, SPOTIFY_TOPIC, (SpotifyState,))
+
+
 async def scheduled_jobs() -> None:
     await run_jobs(services)
 
@@ -62,3 +70,4 @@ async def scheduled_jobs() -> None:
 app.register_lifespan_task(live_notes)
 app.register_lifespan_task(scheduled_jobs)
 app.register_lifespan_task(live_pastes)
+app.register_lifespan_task(live_spotify)

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import gc
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -31,6 +31,8 @@ from accumulator.pastes import api as pastes_api
 from accumulator.pastes import service as pastes_service
 from accumulator.realtime import create_bus, create_presence
 from accumulator.settings import Settings, get_settings
+from accumulator.spotify import api as spotify_api
+from accumulator.spotify.service import SpotifySync
 from accumulator.web import Services, services
 
 
@@ -72,6 +74,7 @@ def build_services(settings: Settings, engine: Engine) -> Services:
         presence=presence,
         ingestor=Ingestor(engine=engine, zone=settings.zone, presence=presence, bus=bus),
         dashboard_feed=DashboardFeed(engine=engine, zone=settings.zone, presence=presence, bus=bus),
+        spotify=SpotifySync(settings=settings, engine=engine, bus=bus),
     )
 
 
@@ -81,7 +84,16 @@ def scheduled_jobs(svc: Services) -> list[JobSpec]:
     async def clean_pastes() -> None:
         await run_in_threadpool(pastes_service.cleanup, engine=svc.engine, store=svc.file_store, now=datetime.now(UTC))
 
-    return [JobSpec("paste-cleanup", clean_pastes, IntervalTrigger(minutes=10))]
+    return [
+        JobSpec("paste-cleanup", clean_pastes, IntervalTrigger(minutes=10)),
+        JobSpec("spotify-now-playing", svc.spotify.poll_now_playing, IntervalTrigger(seconds=10)),
+        # Hourly, but each list is fetched only once it is a day old (or failed): daily, whoever leads.
+        JobSpec(
+            "spotify-top-lists",
+            svc.spotify.poll_top_lists,
+            IntervalTrigger(hours=1, start_date=datetime.now(UTC) + timedelta(seconds=15)),
+        ),
+    ]
 
 
 async def run_jobs(svc: Services) -> None:
@@ -111,6 +123,8 @@ async def running(svc: Services) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+        if svc.spotify is not None:
+            await svc.spotify.client.aclose()
 
 
 def forbid_framing(app: ASGIApp) -> ASGIApp:
@@ -161,6 +175,7 @@ def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
             *auth_api.routes,
             *notes_api.routes,
             *pastes_api.routes,
+            *spotify_api.routes,
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,

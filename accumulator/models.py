@@ -4,6 +4,7 @@ from accumulator.analytics.models import DailyDimension, DailyPageStat, DailySal
 from accumulator.auth.models import Owner, OwnerSession
 from accumulator.notes.models import Note, Workspace
 from accumulator.pastes.models import Paste, PasteFile
+from accumulator.spotify.models import SpotifyAccount, SpotifySnapshot
 
 __all__ = [
     "DailyDimension",
@@ -16,6 +17,8 @@ __all__ = [
     "PageStat",
     "Paste",
     "PasteFile",
+    "SpotifyAccount",
+    "SpotifySnapshot",
     "Workspace",
 ]
 

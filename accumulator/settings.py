@@ -35,11 +35,20 @@ class Settings:
     dashboard_public: bool = True
     upload_dir: Path | None = None  # None: DATA_DIR/uploads
     max_upload_mb: int = 100
+    spotify_client_id: str = ""
+    spotify_client_secret: str = ""
+    spotify_refresh_token: str = ""  # optional: seeds the connection without the Connect button
+    spotify_accounts_url: str = "https://accounts.spotify.com"
+    spotify_api_url: str = "https://api.spotify.com/v1"
 
     @property
     def uploads(self) -> Path:
         """Where paste attachments live (a directory every instance must share)."""
         return self.upload_dir or self.data_dir / "uploads"
+
+    @property
+    def spotify_configured(self) -> bool:
+        return bool(self.spotify_client_id and self.spotify_client_secret)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -147,6 +156,14 @@ def _timezone(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(f"{name}: expected an http(s) base URL such as {default}, got {raw!r}")
+    return raw.rstrip("/")
+
+
 def _directory(env: Mapping[str, str], name: str) -> Path | None:
     raw = env.get(name, "").strip()
     if not raw:
@@ -182,6 +199,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         dashboard_public=_bool(env, "DASHBOARD_PUBLIC", True),
         upload_dir=_directory(env, "UPLOAD_DIR"),
         max_upload_mb=_int(env, "MAX_UPLOAD_MB", 100, low=1, high=10240),
+        spotify_client_id=env.get("SPOTIFY_CLIENT_ID", "").strip(),
+        spotify_client_secret=env.get("SPOTIFY_CLIENT_SECRET", "").strip(),
+        spotify_refresh_token=env.get("SPOTIFY_REFRESH_TOKEN", "").strip(),
+        spotify_accounts_url=_base_url(env, "SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com"),
+        spotify_api_url=_base_url(env, "SPOTIFY_API_URL", "https://api.spotify.com/v1"),
     )
 
 

@@ -21,6 +21,7 @@ from accumulator.settings import Settings
 if TYPE_CHECKING:
     from accumulator.analytics.feed import DashboardFeed
     from accumulator.analytics.ingest import Ingestor
+    from accumulator.spotify.service import SpotifySync
 
 
 T = TypeVar("T")
@@ -40,8 +41,10 @@ class Services:
     event_rate: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=30, window=1.0))
     ingestor: Ingestor | None = None
     dashboard_feed: DashboardFeed | None = None
-    # Tabs open in this process that follow live changes: client token → the state to reload.
-    open_tabs: dict[str, type] = field(default_factory=dict)
+    spotify: SpotifySync | None = None
+    # Tabs open in this process that follow live changes: client token → (the state to reload,
+    # whether it is a public page).
+    open_tabs: dict[str, tuple[type, bool]] = field(default_factory=dict)
     file_store: FileStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -128,6 +131,12 @@ def json_error(status: int, message: str, headers: dict[str, str] | None = None)
 
 def own_origin(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def public_origin(request: Request, trusted_hops: int) -> str:
+    """This app's origin as the browser sees it: https when a trusted proxy says so."""
+    scheme = "https" if is_https(request, trusted_hops) else request.url.scheme
+    return f"{scheme}://{request.url.netloc}"
 
 
 def origin_allowed(request: Request, allowed: tuple[str, ...]) -> bool:

@@ -48,15 +48,19 @@ def nav_link(label: str, href: str, icon: str, active: bool) -> rx.Component:
     )
 
 
-def logout_form(**props) -> rx.Component:
-    # A real form POST: the server clears the HttpOnly cookie and sends the browser to /login.
-    return rx.el.form(
-        rx.button(
-            rx.icon("log-out", size=16), "Log out", type="submit", variant="soft", color_scheme="gray", width="100%"
-        ),
-        method="post",
-        action="/api/auth/logout",
-        **props,
+# Reflex's forms always cancel the browser's own submission, so leaving the page for a server
+# route is done by script: the server clears the HttpOnly cookie, then the browser goes to /login.
+LOG_OUT = rx.call_script("fetch('/api/auth/logout',{method:'POST'}).then(()=>location.assign('/login'))")
+
+
+def leave_for(path: str) -> rx.event.EventSpec:
+    """A full page load of a server route (the router would otherwise handle the address itself)."""
+    return rx.call_script(f"window.location.assign({path!r})")
+
+
+def logout_button(**props) -> rx.Component:
+    return rx.button(
+        rx.icon("log-out", size=16), "Log out", variant="soft", color_scheme="gray", on_click=LOG_OUT, **props
     )
 
 
@@ -66,7 +70,7 @@ def account_controls() -> rx.Component:
             OwnerState.is_owner,
             rx.vstack(
                 rx.text(OwnerState.owner_email, size="1", color_scheme="gray", trim="both"),
-                logout_form(width="100%"),
+                logout_button(width="100%"),
                 width="100%",
             ),
             rx.link(
@@ -126,9 +130,7 @@ def mobile_bar(active: str) -> rx.Component:
                         OwnerState.is_owner,
                         rx.menu.item(
                             rx.hstack(rx.icon("log-out", size=16), rx.text("Log out")),
-                            on_select=rx.call_script(
-                                "fetch('/api/auth/logout',{method:'POST'}).then(()=>location.assign('/login'))"
-                            ),
+                            on_select=LOG_OUT,
                         ),
                         rx.menu.item(
                             rx.hstack(rx.icon("log-in", size=16), rx.text("Log in")),

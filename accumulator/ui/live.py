@@ -12,16 +12,17 @@ import reflex as rx
 from accumulator.api import get_services
 
 
-def follow(state: rx.State) -> None:
-    """Reload this tab's `state` on its feature's changes, until the tab goes away."""
-    get_services().open_tabs[state.router.session.client_token] = type(state)
+def follow(state: rx.State, *, visitors: bool = False) -> None:
+    """Reload this tab's `state` on its feature's changes, until the tab goes away. Owner pages
+    follow only while the tab is the owner's; `visitors=True` is for public pages."""
+    get_services().open_tabs[state.router.session.client_token] = (type(state), visitors)
 
 
 async def reload_open_tabs(app: rx.App, kinds: tuple[type, ...], message: str) -> None:
     """Call `_on_change(message)` on the open tabs whose followed state is one of `kinds`."""
     tabs = get_services().open_tabs
     connected = app.event_namespace.token_to_sid
-    for token, kind in list(tabs.items()):
+    for token, (kind, visitors) in list(tabs.items()):
         if token not in connected:
             tabs.pop(token, None)
             continue
@@ -29,7 +30,7 @@ async def reload_open_tabs(app: rx.App, kinds: tuple[type, ...], message: str) -
             continue
         async with app.modify_state(rx.BaseStateToken(ident=token, cls=kind)) as root:
             state = await root.get_state(kind)
-            if state.is_owner:  # a tab logged out since it loaded learns nothing new
+            if visitors or state.is_owner:  # a tab logged out since it loaded learns nothing new
                 state._on_change(message)
 
 

@@ -13,7 +13,6 @@ from accumulator.ui.layout import page, page_header
 
 UPCOMING = (
     # (route, title, owner_only, what it will do)
-    (routes.SPOTIFY, "Spotify", False, "What you are playing now, and your top tracks and artists."),
     (routes.PLANTS, "Plants", True, "Watering schedules and reminders for your houseplants."),
 )
 

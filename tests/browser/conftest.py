@@ -17,6 +17,7 @@ from tests.live_server import (
     run_python,
     serve_app,
 )
+from tests.spotify.fake_spotify import FakeSpotify, running_fake_spotify
 
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "a long owner password"
@@ -29,6 +30,7 @@ class LiveApp:
     data_dir: Path
     log: Path
     site_url: str  # another local origin, listed in ALLOWED_ORIGINS: "the owner's blog"
+    spotify: FakeSpotify  # what the app takes for Spotify
 
 
 SITE_PAGE = """<!doctype html>
@@ -43,15 +45,26 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     data_dir = tmp_path_factory.mktemp("live-data")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with local_site(lambda: SITE_PAGE.format(app=url)) as site_url:
-        # A small upload limit, so a test can go past it without moving 100 MB.
-        env = app_environment(data_dir, port, ALLOWED_ORIGINS=site_url, MAX_UPLOAD_MB=str(UPLOAD_LIMIT_MB))
+    with local_site(lambda: SITE_PAGE.format(app=url)) as site_url, running_fake_spotify() as spotify:
+        env = app_environment(
+            data_dir,
+            port,
+            ALLOWED_ORIGINS=site_url,
+            # A small upload limit, so a test can go past it without moving 100 MB.
+            MAX_UPLOAD_MB=str(UPLOAD_LIMIT_MB),
+            SPOTIFY_CLIENT_ID=spotify.client_id,
+            SPOTIFY_CLIENT_SECRET=spotify.client_secret,
+            SPOTIFY_ACCOUNTS_URL=spotify.url,
+            SPOTIFY_API_URL=f"{spotify.url}/v1",
+        )
         run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
         owner_env = {**env, "ACCUMULATOR_OWNER_PASSWORD": OWNER_PASSWORD}
         run_python(owner_env, "-m", "accumulator", "create-owner", "--email", OWNER_EMAIL, capture_output=True)
         try:
             with serve_app(env) as served:
-                yield LiveApp(url=served, data_dir=data_dir, log=data_dir / "app.log", site_url=site_url)
+                yield LiveApp(
+                    url=served, data_dir=data_dir, log=data_dir / "app.log", site_url=site_url, spotify=spotify
+                )
         except AppDidNotStart as error:
             pytest.fail(str(error))
 

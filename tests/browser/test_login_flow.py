@@ -122,3 +122,13 @@ def test_an_unknown_address_shows_the_not_found_page(page: Page) -> None:
     page.goto("/no/such/page")
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(page.get_by_role("link", name="Go to the dashboard")).to_be_visible()
+
+
+def test_log_out_from_the_sidebar_ends_the_session(page: Page) -> None:
+    page.goto(routes.LOGIN)
+    log_in(page)
+    page.wait_for_url(at(routes.DASHBOARD))
+    page.get_by_role("navigation", name="Main").first.get_by_role("button", name="Log out").click()
+    page.wait_for_url(at(routes.LOGIN))
+    page.goto(routes.NOTES)
+    page.wait_for_url(f"**/login?next={routes.NOTES}")
