@@ -183,6 +183,7 @@ def top_lists() -> rx.Component:
                 value=SpotifyState.time_range,
                 on_change=SpotifyState.set_range,
                 id="spotify-range",
+                size=rx.breakpoints(initial="1", sm="2"),  # fits a 375 px phone
             ),
             width="100%",
             align="center",

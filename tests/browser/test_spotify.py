@@ -22,7 +22,7 @@ def test_connect_follow_the_music_live_and_disconnect(browser: Browser, live_app
     spotify = live_app.spotify
     spotify.play(name="Archangel", artists=("Burial",), album="Untrue", duration_ms=240_000, progress_ms=30_000)
     owner = browser.new_context(base_url=live_app.url)
-    visitor = browser.new_context(base_url=live_app.url)
+    visitor = browser.new_context(base_url=live_app.url, viewport={"width": 375, "height": 800})  # a phone
     owner.set_default_timeout(15_000)
     visitor.set_default_timeout(15_000)
     try:
@@ -47,6 +47,8 @@ def test_connect_follow_the_music_live_and_disconnect(browser: Browser, live_app
         reader.goto(routes.SPOTIFY)  # public: no login
         expect(reader.locator("#np-name")).to_have_text("Archangel")
         expect(reader.locator("#spotify-connect")).to_have_count(0)
+        expect(reader.locator("#top-artists")).to_contain_text("Short Artist 10")
+        assert reader.evaluate("document.documentElement.scrollWidth") <= 375  # nothing sticks out sideways
         elapsed = reader.locator("#np-elapsed")
         expect(elapsed).not_to_have_text("")
         first = elapsed.inner_text()
