@@ -14,10 +14,13 @@ from accumulator.notes.state import NotesState
 from accumulator.pastes import pages as pastes_pages  # noqa: F401  (declares pages)
 from accumulator.pastes.service import PASTES_TOPIC
 from accumulator.pastes.state import PastesState, PasteViewState
+from accumulator.plants import pages as plants_pages  # noqa: F401  (declares pages)
+from accumulator.plants.service import PLANTS_TOPIC
+from accumulator.plants.state import PlantsState, PlantState
 from accumulator.spotify import pages as spotify_pages  # noqa: F401  (declares pages)
 from accumulator.spotify.service import SPOTIFY_TOPIC
 from accumulator.spotify.state import SpotifyState
-from accumulator.ui import misc_pages, upcoming  # noqa: F401  (declare pages)
+from accumulator.ui import misc_pages  # noqa: F401  (declares pages)
 from accumulator.ui.layout import PAGES
 from accumulator.ui.live import follow_topic
 
@@ -31,6 +34,7 @@ app = rx.App(
         rx.el.script(src="/js/composer.js", defer=True),
         rx.el.script(src="/js/paste_editor.js", defer=True),
         rx.el.script(src="/js/spotify.js", defer=True),
+        rx.el.script(src="/js/plants.js", defer=True),
     ],
 )
 for declared in PAGES:
@@ -63,6 +67,10 @@ async def live_spotify(app: rx.App) -> None:
     await follow_topic(app, SPOTIFY_TOPIC, (SpotifyState,))
 
 
+async def live_plants(app: rx.App) -> None:
+    await follow_topic(app, PLANTS_TOPIC, (PlantsState, PlantState))
+
+
 async def scheduled_jobs() -> None:
     await run_jobs(services)
 
@@ -71,3 +79,4 @@ app.register_lifespan_task(live_notes)
 app.register_lifespan_task(scheduled_jobs)
 app.register_lifespan_task(live_pastes)
 app.register_lifespan_task(live_spotify)
+app.register_lifespan_task(live_plants)

@@ -29,6 +29,8 @@ from accumulator.jobs import JobRunner, JobSpec, create_leadership
 from accumulator.notes import api as notes_api
 from accumulator.pastes import api as pastes_api
 from accumulator.pastes import service as pastes_service
+from accumulator.plants import api as plants_api
+from accumulator.plants.reminders import send_reminders
 from accumulator.realtime import create_bus, create_presence
 from accumulator.settings import Settings, get_settings
 from accumulator.spotify import api as spotify_api
@@ -84,8 +86,14 @@ def scheduled_jobs(svc: Services) -> list[JobSpec]:
     async def clean_pastes() -> None:
         await run_in_threadpool(pastes_service.cleanup, engine=svc.engine, store=svc.file_store, now=datetime.now(UTC))
 
+    async def remind_about_plants() -> None:
+        await send_reminders(engine=svc.engine, settings=svc.settings, now=datetime.now(UTC))
+
     return [
         JobSpec("paste-cleanup", clean_pastes, IntervalTrigger(minutes=10)),
+        # Every 5 minutes, not once at REMINDER_TIME: the first run at or after that time sends what is
+        # owed today, whichever process leads and however often it restarted (deliveries are recorded).
+        JobSpec("plant-reminders", remind_about_plants, IntervalTrigger(minutes=5)),
         JobSpec("spotify-now-playing", svc.spotify.poll_now_playing, IntervalTrigger(seconds=10)),
         # Hourly, but each list is fetched only once it is a day old (or failed): daily, whoever leads.
         JobSpec(
@@ -176,6 +184,7 @@ def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
             *notes_api.routes,
             *pastes_api.routes,
             *spotify_api.routes,
+            *plants_api.routes,
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,

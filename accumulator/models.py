@@ -4,9 +4,12 @@ from accumulator.analytics.models import DailyDimension, DailyPageStat, DailySal
 from accumulator.auth.models import Owner, OwnerSession
 from accumulator.notes.models import Note, Workspace
 from accumulator.pastes.models import Paste, PasteFile
+from accumulator.plants.models import AppSecret, CareEvent, Plant, PushSubscription, ReminderDelivery
 from accumulator.spotify.models import SpotifyAccount, SpotifySnapshot
 
 __all__ = [
+    "AppSecret",
+    "CareEvent",
     "DailyDimension",
     "DailyPageStat",
     "DailySalt",
@@ -17,6 +20,9 @@ __all__ = [
     "PageStat",
     "Paste",
     "PasteFile",
+    "Plant",
+    "PushSubscription",
+    "ReminderDelivery",
     "SpotifyAccount",
     "SpotifySnapshot",
     "Workspace",

@@ -40,6 +40,15 @@ class Settings:
     spotify_refresh_token: str = ""  # optional: seeds the connection without the Connect button
     spotify_accounts_url: str = "https://accounts.spotify.com"
     spotify_api_url: str = "https://api.spotify.com/v1"
+    public_url: str = ""  # the app's address as people reach it, for links in e-mails
+    reminder_time: str = "09:00"  # HH:MM in the owner's time zone
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = ""
+    mail_to: str = ""
 
     @property
     def uploads(self) -> Path:
@@ -49,6 +58,15 @@ class Settings:
     @property
     def spotify_configured(self) -> bool:
         return bool(self.spotify_client_id and self.spotify_client_secret)
+
+    @property
+    def mail_configured(self) -> bool:
+        return bool(self.smtp_host and self.mail_to)
+
+    @property
+    def base_url(self) -> str:
+        """Where links in e-mails point: PUBLIC_URL, or this machine on PORT."""
+        return self.public_url or f"http://localhost:{self.port}"
 
     @property
     def max_upload_bytes(self) -> int:
@@ -156,6 +174,30 @@ def _timezone(env: Mapping[str, str]) -> str:
     return raw
 
 
+def _public_url(env: Mapping[str, str]) -> str:
+    if not env.get("PUBLIC_URL", "").strip():
+        return ""
+    return _base_url(env, "PUBLIC_URL", "https://accumulator.example.com")
+
+
+def _clock_time(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, "").strip() or default
+    try:
+        hours, minutes = (int(part) for part in raw.split(":"))
+    except ValueError:
+        hours = minutes = -1
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise SettingsError(f"{name}: expected a time of day as HH:MM, got {raw!r}")
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def _address(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and ("@" not in raw or any(ch in raw for ch in "\r\n")):
+        raise SettingsError(f"{name}: expected an e-mail address, got {raw!r}")
+    return raw
+
+
 def _base_url(env: Mapping[str, str], name: str, default: str) -> str:
     raw = env.get(name, "").strip() or default
     parts = urlsplit(raw)
@@ -204,6 +246,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         spotify_refresh_token=env.get("SPOTIFY_REFRESH_TOKEN", "").strip(),
         spotify_accounts_url=_base_url(env, "SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com"),
         spotify_api_url=_base_url(env, "SPOTIFY_API_URL", "https://api.spotify.com/v1"),
+        public_url=_public_url(env),
+        reminder_time=_clock_time(env, "REMINDER_TIME", "09:00"),
+        smtp_host=env.get("SMTP_HOST", "").strip(),
+        smtp_port=_int(env, "SMTP_PORT", 587, low=1, high=65535),
+        smtp_username=env.get("SMTP_USERNAME", "").strip(),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_starttls=_bool(env, "SMTP_STARTTLS", True),
+        mail_from=_address(env, "MAIL_FROM"),
+        mail_to=_address(env, "MAIL_TO"),
     )
 
 

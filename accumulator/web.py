@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from accumulator.db import session_scope
-from accumulator.pastes.storage import FileStore
 from accumulator.ratelimit import SlidingWindowLimiter
 from accumulator.realtime import Bus, MemoryBus, MemoryPresence, Presence
 from accumulator.settings import Settings
+from accumulator.storage import FileStore
 
 if TYPE_CHECKING:
     from accumulator.analytics.feed import DashboardFeed
@@ -45,10 +45,13 @@ class Services:
     # Tabs open in this process that follow live changes: client token → (the state to reload,
     # whether it is a public page).
     open_tabs: dict[str, tuple[type, bool]] = field(default_factory=dict)
-    file_store: FileStore = field(init=False)
+    file_store: FileStore = field(init=False)  # paste attachments
+    photo_store: FileStore = field(init=False)  # plant photos
 
     def __post_init__(self) -> None:
-        self.file_store = FileStore(self.settings.uploads)
+        # One folder each: cleaning one kind's orphans must never see the other's files.
+        self.file_store = FileStore(self.settings.uploads / "pastes")
+        self.photo_store = FileStore(self.settings.uploads / "photos")
 
 
 def services(request: Request) -> Services:

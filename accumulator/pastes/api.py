@@ -24,7 +24,7 @@ from accumulator.auth.api import current_owner_session
 from accumulator.db import utcnow
 from accumulator.pastes import public, service
 from accumulator.pastes.models import Paste, PasteFile
-from accumulator.pastes.storage import TooLarge, new_file_id
+from accumulator.storage import TooLarge, new_file_id
 from accumulator.web import (
     BadRequest,
     BodyTooLarge,

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, delete, func, select, update
 from accumulator.db import session_scope
 from accumulator.pastes import highlight
 from accumulator.pastes.models import CONTENT_MAX, NAME_MAX, TITLE_MAX, Paste, PasteFile
-from accumulator.pastes.storage import FILE_ID, FileStore
+from accumulator.storage import FILE_ID, FileStore
 
 log = logging.getLogger(__name__)
 

@@ -182,7 +182,13 @@ def checking_session() -> rx.Component:
 
 def page_header(title: str, *children: rx.Component) -> rx.Component:
     return rx.hstack(
-        rx.heading(title, size="7"), rx.spacer(), *children, align="center", width="100%", margin_bottom=theme.space(2)
+        rx.heading(title, size="7", style={"overflow_wrap": "anywhere"}),
+        rx.spacer(),
+        *children,
+        align="center",
+        width="100%",
+        margin_bottom=theme.space(2),
+        wrap="wrap",  # long titles and their buttons share a phone's width
     )
 
 

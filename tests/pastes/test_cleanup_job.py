@@ -12,7 +12,7 @@ from accumulator.db import utcnow
 from accumulator.jobs import JobRunner, LocalLeadership
 from accumulator.pastes import service
 from accumulator.pastes.models import Paste
-from accumulator.pastes.storage import new_file_id
+from accumulator.storage import new_file_id
 from accumulator.web import Services
 
 

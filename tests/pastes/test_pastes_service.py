@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from accumulator.db import session_scope
 from accumulator.pastes import service
 from accumulator.pastes.models import Paste, PasteFile
-from accumulator.pastes.storage import FileStore, new_file_id
+from accumulator.storage import FileStore, new_file_id
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -314,7 +314,7 @@ def test_cleanup_removes_expired_pastes_their_files_and_orphans_and_is_idempoten
 def test_an_upload_past_the_limit_leaves_nothing_on_disk(store: FileStore) -> None:
     import asyncio
 
-    from accumulator.pastes.storage import TooLarge
+    from accumulator.storage import TooLarge
 
     file_id = new_file_id()
     with pytest.raises(TooLarge):

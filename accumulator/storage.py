@@ -1,4 +1,4 @@
-"""Attachment files on disk, under names we generate.
+"""Uploaded files on disk (paste attachments, plant photos), under names we generate.
 
 A file is written to `incoming/` while it arrives and moved into place only once it is complete,
 so a file in place is always whole. Its path comes from its generated id alone (checked against
