@@ -22,6 +22,11 @@ config = rx.Config(
     frontend_port=settings.port,
     backend_port=settings.port,
     trusted_proxy_hops=settings.trusted_proxy_hops,
+    # With REDIS_URL, Reflex keeps every tab's state in Redis too, so any instance can answer any tab.
+    # A week without a single event before a tab's state is dropped: an owner who keeps using a tab
+    # never loses it (each event renews it).
+    redis_url=settings.redis_url,
+    redis_token_expiration=7 * 24 * 3600,
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color=theme.ACCENT, gray_color=theme.GRAY, radius=theme.RADIUS, has_background=True)

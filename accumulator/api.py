@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
@@ -31,11 +33,14 @@ from accumulator.pastes import api as pastes_api
 from accumulator.pastes import service as pastes_service
 from accumulator.plants import api as plants_api
 from accumulator.plants.reminders import send_reminders
-from accumulator.realtime import create_bus, create_presence
+from accumulator.ratelimit import create_limiter
+from accumulator.realtime import RedisOutage, create_bus, create_presence
 from accumulator.settings import Settings, get_settings
 from accumulator.spotify import api as spotify_api
 from accumulator.spotify.service import SpotifySync
-from accumulator.web import Services, services
+from accumulator.web import EVENTS_PER_SECOND, LOGIN_FAILURES, Services, services
+
+log = logging.getLogger(__name__)
 
 
 async def redis_status(url: str | None) -> str:
@@ -58,22 +63,44 @@ async def healthz(request: Request) -> JSONResponse:
     database = await run_in_threadpool(database_status, svc.engine)
     redis = await redis_status(svc.settings.redis_url)
     healthy = database == "ok"
+    # Without Redis the app carries on within each process (counts, pages, logins): degraded, not down.
+    degraded = redis not in ("ok", "not configured")
+    status = "error" if not healthy else "degraded" if degraded else "ok"
     return JSONResponse(
-        {"status": "ok" if healthy else "error", "database": database, "redis": redis},
+        {"status": status, "database": database, "redis": redis},
         status_code=200 if healthy else 503,
         headers={"Cache-Control": "no-store"},
     )
 
 
+async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database went away (restarting, unreachable): a clear 503, never a stack trace. The
+    connection pool checks connections before use, so requests succeed again once it is back."""
+    log.warning("database unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return JSONResponse(
+        {"error": "The database is unavailable right now; try again in a moment."},
+        status_code=503,
+        headers={"Retry-After": "5", "Cache-Control": "no-store"},
+    )
+
+
 def build_services(settings: Settings, engine: Engine) -> Services:
     """Everything the routes share, with Redis-backed bus and presence when REDIS_URL is set."""
-    bus = create_bus(settings.redis_url)
-    presence = create_presence(settings.redis_url)
+    outage = RedisOutage()
+    bus = create_bus(settings.redis_url, outage)
+    presence = create_presence(settings.redis_url, outage)
     return Services(
         settings=settings,
         engine=engine,
         bus=bus,
         presence=presence,
+        redis_outage=outage,
+        login_failures=create_limiter(
+            settings.redis_url, name="login", limit=LOGIN_FAILURES, window=60.0, outage=outage
+        ),
+        event_rate=create_limiter(
+            settings.redis_url, name="events", limit=EVENTS_PER_SECOND, window=1.0, outage=outage
+        ),
         ingestor=Ingestor(engine=engine, zone=settings.zone, presence=presence, bus=bus),
         dashboard_feed=DashboardFeed(engine=engine, zone=settings.zone, presence=presence, bus=bus),
         spotify=SpotifySync(settings=settings, engine=engine, bus=bus),
@@ -188,6 +215,7 @@ def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,
+        exception_handlers={DBAPIError: database_unavailable},
     )
     api.state.services = svc
     return api

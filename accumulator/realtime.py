@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import Counter, OrderedDict
 from collections.abc import AsyncIterator
 from typing import Protocol
@@ -59,7 +60,8 @@ class RedisBus:
     def __init__(self, url: str) -> None:
         import redis.asyncio as aioredis
 
-        self._redis = aioredis.from_url(url, decode_responses=True)
+        # A refused or unreachable Redis fails fast; the subscription reads block on purpose.
+        self._redis = aioredis.from_url(url, decode_responses=True, socket_connect_timeout=1, health_check_interval=10)
 
     async def publish(self, topic: str, message: str = "") -> None:
         await self._redis.publish(topic, message)
@@ -152,7 +154,7 @@ class RedisPresence:
         import redis.asyncio as aioredis
 
         self.window = window
-        self._redis = aioredis.from_url(url, decode_responses=True)
+        self._redis = aioredis.from_url(url, decode_responses=True, socket_connect_timeout=1, socket_timeout=2)
 
     async def seen(self, *, site: str, path: str, visitor: str, now: float) -> bool:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -192,9 +194,132 @@ class RedisPresence:
         return totals
 
 
-def create_bus(redis_url: str | None) -> Bus:
-    return RedisBus(redis_url) if redis_url else MemoryBus()
+class RedisOutage:
+    """Remembers whether Redis is reachable, logging once when it goes and once when it returns.
+
+    Shared by the pieces that fall back to this process while Redis is away, so /healthz can say
+    "degraded" and every piece tries Redis again on its next call (recovery needs no restart)."""
+
+    def __init__(self) -> None:
+        self.since: float | None = None
+
+    @property
+    def down(self) -> bool:
+        return self.since is not None
+
+    def failed(self, exc: Exception) -> None:
+        if self.since is None:
+            self.since = time.monotonic()
+            log.warning("Redis is unreachable (%s); carrying on within this process", type(exc).__name__)
+
+    def succeeded(self) -> None:
+        if self.since is not None:
+            log.warning("Redis is reachable again after %.0f s", time.monotonic() - self.since)
+            self.since = None
 
 
-def create_presence(redis_url: str | None) -> Presence:
-    return RedisPresence(redis_url) if redis_url else MemoryPresence()
+REDIS_ERRORS: tuple[type[Exception], ...] = (OSError, asyncio.TimeoutError)
+
+
+def _redis_errors() -> tuple[type[Exception], ...]:
+    import redis.exceptions
+
+    return (redis.exceptions.RedisError, *REDIS_ERRORS)
+
+
+class FallbackBus:
+    """Redis pub/sub while Redis answers; this process's own subscribers while it does not.
+
+    Each subscription listens to both: messages published here during an outage still reach this
+    process's pages, and the Redis side reconnects by itself when Redis returns."""
+
+    RETRY_SECONDS = 1.0
+
+    def __init__(self, redis_bus: RedisBus, outage: RedisOutage) -> None:
+        self.redis = redis_bus
+        self.local = MemoryBus()
+        self.outage = outage
+
+    async def publish(self, topic: str, message: str = "") -> None:
+        try:
+            await self.redis.publish(topic, message)
+        except _redis_errors() as exc:
+            self.outage.failed(exc)
+            await self.local.publish(topic, message)
+        else:
+            self.outage.succeeded()
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, topic: str) -> AsyncIterator[AsyncIterator[str]]:
+        queue: asyncio.Queue[str] = asyncio.Queue(100)
+
+        def put(message: str) -> None:
+            if queue.full():
+                queue.get_nowait()
+            queue.put_nowait(message)
+
+        async def from_redis() -> None:
+            while True:
+                try:
+                    async with self.redis.subscribe(topic) as messages:
+                        async for message in messages:
+                            put(message)
+                except _redis_errors() as exc:
+                    self.outage.failed(exc)
+                    await asyncio.sleep(self.RETRY_SECONDS)
+
+        async def from_local() -> None:
+            async with self.local.subscribe(topic) as messages:
+                async for message in messages:
+                    put(message)
+
+        tasks = [asyncio.create_task(from_redis()), asyncio.create_task(from_local())]
+
+        async def messages() -> AsyncIterator[str]:
+            while True:
+                yield await queue.get()
+
+        try:
+            await asyncio.sleep(0)  # let both listeners subscribe before the caller goes on
+            yield messages()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class FallbackPresence:
+    """Shared presence in Redis; this process's own visitors while Redis is unreachable."""
+
+    def __init__(self, redis_presence: RedisPresence, outage: RedisOutage) -> None:
+        self.redis = redis_presence
+        self.local = MemoryPresence(redis_presence.window)
+        self.outage = outage
+
+    async def _either(self, method: str, **arguments):
+        try:
+            result = await getattr(self.redis, method)(**arguments)
+        except _redis_errors() as exc:
+            self.outage.failed(exc)
+            return await getattr(self.local, method)(**arguments)
+        self.outage.succeeded()
+        return result
+
+    async def seen(self, *, site: str, path: str, visitor: str, now: float) -> bool:
+        await self.local.seen(site=site, path=path, visitor=visitor, now=now)  # ready for an outage
+        return await self._either("seen", site=site, path=path, visitor=visitor, now=now)
+
+    async def left(self, *, site: str, path: str, visitor: str) -> bool:
+        await self.local.left(site=site, path=path, visitor=visitor)
+        return await self._either("left", site=site, path=path, visitor=visitor)
+
+    async def counts(self, *, now: float) -> Counter[tuple[str, str]]:
+        return await self._either("counts", now=now)
+
+
+def create_bus(redis_url: str | None, outage: RedisOutage | None = None) -> Bus:
+    return FallbackBus(RedisBus(redis_url), outage or RedisOutage()) if redis_url else MemoryBus()
+
+
+def create_presence(redis_url: str | None, outage: RedisOutage | None = None) -> Presence:
+    return FallbackPresence(RedisPresence(redis_url), outage or RedisOutage()) if redis_url else MemoryPresence()

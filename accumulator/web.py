@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from accumulator.db import session_scope
-from accumulator.ratelimit import SlidingWindowLimiter
-from accumulator.realtime import Bus, MemoryBus, MemoryPresence, Presence
+from accumulator.ratelimit import Limiter, LocalLimiter
+from accumulator.realtime import Bus, MemoryBus, MemoryPresence, Presence, RedisOutage
 from accumulator.settings import Settings
 from accumulator.storage import FileStore
 
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
+LOGIN_FAILURES = 5
+EVENTS_PER_SECOND = 30
 
 
 @dataclass
@@ -34,11 +36,12 @@ class Services:
     settings: Settings
     engine: Engine
     # The 6th failed login from one IP within 60 s is refused, and so is everything after it.
-    login_failures: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=5, window=60.0))
+    login_failures: Limiter = field(default_factory=lambda: LocalLimiter(limit=LOGIN_FAILURES, window=60.0))
     bus: Bus = field(default_factory=MemoryBus)
     presence: Presence = field(default_factory=MemoryPresence)
     # Per client IP: more than 30 analytics events in one second is not a person reading.
-    event_rate: SlidingWindowLimiter = field(default_factory=lambda: SlidingWindowLimiter(limit=30, window=1.0))
+    event_rate: Limiter = field(default_factory=lambda: LocalLimiter(limit=EVENTS_PER_SECOND, window=1.0))
+    redis_outage: RedisOutage = field(default_factory=RedisOutage)
     ingestor: Ingestor | None = None
     dashboard_feed: DashboardFeed | None = None
     spotify: SpotifySync | None = None

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from accumulator.auth import service
 from accumulator.auth.models import OwnerSession
-from accumulator.ratelimit import SlidingWindowLimiter
+from accumulator.ratelimit import LocalLimiter
 from accumulator.web import Services
 from tests.conftest import api_client
 
@@ -95,7 +95,7 @@ def test_the_sixth_failure_within_a_minute_is_refused_even_with_the_right_passwo
 
 def test_the_lock_lifts_when_the_window_has_passed(services: Services) -> None:
     # A short window, but long enough that five argon2 checks on a busy machine fit inside it.
-    services.login_failures = SlidingWindowLimiter(limit=5, window=4.0)
+    services.login_failures = LocalLimiter(limit=5, window=4.0)
     with api_client(services) as client:
         for _ in range(5):
             client.post("/api/auth/login", json={"email": EMAIL, "password": "wrong-password"})

@@ -45,11 +45,8 @@ async def receive_event(request: Request) -> Response:
         return json_error(413, f"An event is at most {EVENT_BODY_MAX} bytes.", headers)
     except (BadRequest, BadEvent) as error:
         return json_error(400, str(error), headers)
-    now = time.monotonic()
-    wait = svc.event_rate.retry_after(ip, now)
-    if wait > 0:
+    if await svc.event_rate.take(ip) > 0:
         return json_error(429, "Too many events from this address.", {**headers, "Retry-After": "1"})
-    svc.event_rate.hit(ip, now)
     await svc.ingestor.accept(
         event, ip=ip, user_agent=request.headers.get("user-agent", ""), page_origin=request.headers.get("origin")
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from urllib.parse import parse_qs, urlencode
 
 from starlette.concurrency import run_in_threadpool
@@ -78,7 +77,7 @@ async def login(request: Request) -> Response:
     except BadRequest as exc:
         return _form_failure("missing", None) if is_form else json_error(400, str(exc))
 
-    wait = svc.login_failures.retry_after(ip, time.monotonic())
+    wait = await svc.login_failures.retry_after(ip)
     if wait > 0:
         seconds = str(math.ceil(wait))
         if is_form:
@@ -98,10 +97,10 @@ async def login(request: Request) -> Response:
 
     token = await run_in_threadpool(check)
     if token is None:
-        svc.login_failures.hit(ip, time.monotonic())
+        await svc.login_failures.hit(ip)
         return _form_failure("invalid", next_path) if is_form else json_error(401, WRONG_CREDENTIALS)
 
-    svc.login_failures.reset(ip)
+    await svc.login_failures.reset(ip)
     target = safe_next(next_path)
     response: Response = (
         RedirectResponse(target, status_code=303) if is_form else JSONResponse({"ok": True, "next": target})
