@@ -1,6 +1,7 @@
 """Assembles the app: pages, HTTP routes, background tasks, theme. No logic lives here."""
 
 import contextlib
+import logging
 
 import reflex as rx
 
@@ -23,6 +24,15 @@ from accumulator.spotify.state import SpotifyState
 from accumulator.ui import misc_pages  # noqa: F401  (declares pages)
 from accumulator.ui.layout import PAGES
 from accumulator.ui.live import follow_topic
+
+# Our own messages (job leadership, cleanups, reminders sent, outages) at INFO, on stderr, whatever
+# level Reflex's server logs at.
+_handler = logging.StreamHandler()
+_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+_logger = logging.getLogger("accumulator")
+_logger.setLevel(logging.INFO)
+_logger.addHandler(_handler)
+_logger.propagate = False
 
 services = get_services()
 
