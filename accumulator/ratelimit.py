@@ -12,7 +12,7 @@ import uuid
 from collections import OrderedDict, deque
 from typing import Protocol
 
-from accumulator.realtime import RedisOutage, _redis_errors
+from accumulator.realtime import RedisOutage, redis_errors
 
 
 class SlidingWindowLimiter:
@@ -142,7 +142,7 @@ class RedisLimiter:
     async def _script(self, script: str, key: str, *args: object) -> str | None:
         try:
             result = await self._redis.eval(script, 1, self._key(key), *args)
-        except _redis_errors() as exc:
+        except redis_errors() as exc:
             self.outage.failed(exc)
             return None
         self.outage.succeeded()
@@ -164,7 +164,7 @@ class RedisLimiter:
         await self.local.reset(key)
         try:
             await self._redis.delete(self._key(key))
-        except _redis_errors() as exc:
+        except redis_errors() as exc:
             self.outage.failed(exc)
 
 

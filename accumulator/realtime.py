@@ -221,7 +221,8 @@ class RedisOutage:
 REDIS_ERRORS: tuple[type[Exception], ...] = (OSError, asyncio.TimeoutError)
 
 
-def _redis_errors() -> tuple[type[Exception], ...]:
+def redis_errors() -> tuple[type[Exception], ...]:
+    """What a call to an unreachable or failing Redis raises."""
     import redis.exceptions
 
     return (redis.exceptions.RedisError, *REDIS_ERRORS)
@@ -243,7 +244,7 @@ class FallbackBus:
     async def publish(self, topic: str, message: str = "") -> None:
         try:
             await self.redis.publish(topic, message)
-        except _redis_errors() as exc:
+        except redis_errors() as exc:
             self.outage.failed(exc)
             await self.local.publish(topic, message)
         else:
@@ -264,7 +265,7 @@ class FallbackBus:
                     async with self.redis.subscribe(topic) as messages:
                         async for message in messages:
                             put(message)
-                except _redis_errors() as exc:
+                except redis_errors() as exc:
                     self.outage.failed(exc)
                     await asyncio.sleep(self.RETRY_SECONDS)
 
@@ -299,7 +300,7 @@ class FallbackPresence:
     async def _either(self, method: str, **arguments):
         try:
             result = await getattr(self.redis, method)(**arguments)
-        except _redis_errors() as exc:
+        except redis_errors() as exc:
             self.outage.failed(exc)
             return await getattr(self.local, method)(**arguments)
         self.outage.succeeded()
