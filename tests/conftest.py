@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 
 import accumulator.models  # noqa: F401  (every table in the metadata)
 from accumulator.api import build_services, create_api, running
+from accumulator.auth import service as auth_service
 from accumulator.db import create_db_engine
 from accumulator.settings import PROJECT_ROOT, Settings, load_settings
 from accumulator.web import Services
@@ -43,7 +44,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if item.get_closest_marker("postgresql") and params and params.params.get("database") == "sqlite":
             drop.append(item)  # a PostgreSQL-only behaviour: its SQLite run does not exist, nothing is left out
             continue
-        if params and params.params.get("database") == "postgresql" and not POSTGRES_URL:
+        needs_postgres = params and params.params.get("database") == "postgresql"
+        if (needs_postgres or item.get_closest_marker("postgresql_server")) and not POSTGRES_URL:
             reason = "PostgreSQL (set DATABASE_URL)"
         elif item.get_closest_marker("redis") and not REDIS_URL:
             reason = "Redis (set REDIS_URL)"
@@ -157,3 +159,16 @@ def api_client(svc: Services, base_url: str = "http://testserver") -> TestClient
 def client(services: Services) -> Iterator[TestClient]:
     with api_client(services) as test_client:
         yield test_client
+
+
+OWNER_EMAIL, OWNER_PASSWORD = "owner@example.com", "a long owner password"
+
+
+@pytest.fixture
+def owner(client: TestClient, session: Session) -> TestClient:
+    """`client`, logged in as the owner."""
+    auth_service.set_owner(session=session, email=OWNER_EMAIL, password=OWNER_PASSWORD)
+    session.commit()
+    answer = client.post("/api/auth/login", json={"email": OWNER_EMAIL, "password": OWNER_PASSWORD})
+    assert answer.status_code == 200
+    return client

@@ -11,21 +11,12 @@ from accumulator.pastes.state import FileRow, PasteEditorState, PasteRow, Pastes
 from accumulator.public_html import highlight_css
 from accumulator.settings import get_settings
 from accumulator.ui import theme
+from accumulator.ui.confirm import confirm
 from accumulator.ui.layout import page, page_header
 
 NEW = f"{routes.PASTES}/new"
 VIEW = f"{routes.PASTES}/[paste_id]"
 EDIT = f"{routes.PASTES}/[paste_id]/edit"
-
-NATIVE_FIELD = {
-    "padding": "6px 8px",
-    "border_radius": "var(--radius-2)",
-    "border": f"1px solid {rx.color('gray', 7)}",
-    "background": rx.color("gray", 1),
-    "color": rx.color("gray", 12),
-    "font": "inherit",
-    "font_size": "14px",
-}
 
 
 def copy_link_button(share_url) -> rx.Component:
@@ -40,21 +31,12 @@ def copy_link_button(share_url) -> rx.Component:
 
 
 def confirm_delete(trigger: rx.Component, title, on_confirm) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(trigger),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this paste?"),
-            rx.alert_dialog.description(
-                rx.text("“", title, "” and its files will be deleted for good. Shared links stop working.")
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=on_confirm)),
-                justify="end",
-                spacing="3",
-                margin_top=theme.space(4),
-            ),
-        ),
+    return confirm(
+        trigger,
+        title=("Delete this paste?",),
+        description=rx.text("“", title, "” and its files will be deleted for good. Shared links stop working."),
+        action="Delete",
+        on_confirm=on_confirm,
     )
 
 
@@ -262,7 +244,7 @@ def native_select(name: str, options: list[tuple[str, str]], default, field_id: 
         name=name,
         id=field_id,
         default_value=default,
-        style=NATIVE_FIELD,
+        style=theme.NATIVE_FIELD,
     )
 
 

@@ -8,19 +8,10 @@ from accumulator import routes
 from accumulator.plants.models import INTERVAL_MAX, LOCATION_MAX, NAME_MAX, NOTES_MAX
 from accumulator.plants.state import RULE_CHECK, RULE_EVERY, EventRow, PlantRow, PlantsState, PlantState
 from accumulator.ui import theme
+from accumulator.ui.confirm import confirm
 from accumulator.ui.layout import page, page_header
 
 DETAIL = f"{routes.PLANTS}/[plant_id]"
-
-NATIVE_FIELD = {
-    "padding": "6px 8px",
-    "border_radius": "var(--radius-2)",
-    "border": f"1px solid {rx.color('gray', 7)}",
-    "background": rx.color("gray", 1),
-    "color": rx.color("gray", 12),
-    "font": "inherit",
-    "font_size": "14px",
-}
 
 
 def due_badge(text, overdue, due_today) -> rx.Component:
@@ -61,7 +52,7 @@ def plant_form(on_submit, submit_label: str, state, *, defaults: bool) -> rx.Com
                 max_length=LOCATION_MAX,
                 list="plant-locations",
                 id="plant-location",
-                style={**NATIVE_FIELD, "width": "100%"},
+                style={**theme.NATIVE_FIELD, "width": "100%"},
             ),
             rx.el.datalist(
                 rx.foreach(PlantsState.locations, lambda place: rx.el.option(value=place)), id="plant-locations"
@@ -75,7 +66,7 @@ def plant_form(on_submit, submit_label: str, state, *, defaults: bool) -> rx.Com
                     if defaults
                     else RULE_EVERY,
                     id="plant-rule",
-                    style=NATIVE_FIELD,
+                    style=theme.NATIVE_FIELD,
                 ),
                 rx.el.input(
                     name="interval_days",
@@ -86,7 +77,7 @@ def plant_form(on_submit, submit_label: str, state, *, defaults: bool) -> rx.Com
                     default_value=value("interval_days", 7).to_string() if defaults else "7",
                     list="interval-shortcuts",
                     id="plant-interval",
-                    style={**NATIVE_FIELD, "width": "90px"},
+                    style={**theme.NATIVE_FIELD, "width": "90px"},
                 ),
                 rx.el.datalist(
                     rx.el.option("daily", value="1"),
@@ -241,25 +232,17 @@ def plants_page() -> rx.Component:
                 value=rx.cond(PlantsState.location == "", "all", PlantsState.location),
                 on_change=PlantsState.filter_location,
                 id="location-filter",
-                style=NATIVE_FIELD,
+                style=theme.NATIVE_FIELD,
             ),
             rx.cond(
                 PlantsState.location != "",
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(
-                        rx.button(rx.icon("droplets", size=14), "Watered all here", variant="soft", size="2")
-                    ),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title("Water every plant in ", PlantsState.location, "?"),
-                        rx.alert_dialog.description("Each is marked watered today."),
-                        rx.hstack(
-                            rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                            rx.alert_dialog.action(rx.button("Watered all", on_click=PlantsState.water_location)),
-                            justify="end",
-                            spacing="3",
-                            margin_top=theme.space(4),
-                        ),
-                    ),
+                confirm(
+                    rx.button(rx.icon("droplets", size=14), "Watered all here", variant="soft", size="2"),
+                    title=("Water every plant in ", PlantsState.location, "?"),
+                    description="Each is marked watered today.",
+                    action="Watered all",
+                    on_confirm=PlantsState.water_location,
+                    color=theme.ACCENT,
                 ),
             ),
             align="center",
@@ -297,21 +280,12 @@ def plant_detail() -> rx.Component:
         page_header(
             state.name,
             rx.button(rx.icon("pencil", size=14), "Edit", variant="soft", on_click=PlantState.set_editing(True)),
-            rx.alert_dialog.root(
-                rx.alert_dialog.trigger(
-                    rx.button(rx.icon("trash-2", size=14), "Delete", variant="soft", color_scheme="red")
-                ),
-                rx.alert_dialog.content(
-                    rx.alert_dialog.title("Delete ", state.name, "?"),
-                    rx.alert_dialog.description("Its history and photo are deleted too."),
-                    rx.hstack(
-                        rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                        rx.alert_dialog.action(rx.button("Delete", color_scheme="red", on_click=PlantState.delete)),
-                        justify="end",
-                        spacing="3",
-                        margin_top=theme.space(4),
-                    ),
-                ),
+            confirm(
+                rx.button(rx.icon("trash-2", size=14), "Delete", variant="soft", color_scheme="red"),
+                title=("Delete ", state.name, "?"),
+                description="Its history and photo are deleted too.",
+                action="Delete",
+                on_confirm=PlantState.delete,
             ),
         ),
         rx.cond(
@@ -387,7 +361,7 @@ def plant_detail() -> rx.Component:
                                 default_value=state.today,
                                 key=state.today,
                                 id="water-date",
-                                style=NATIVE_FIELD,
+                                style=theme.NATIVE_FIELD,
                                 aria_label="Watered on",
                             ),
                             align="center",

@@ -7,7 +7,7 @@ import reflex as rx
 from accumulator import routes
 from accumulator.spotify import service
 from accumulator.spotify.state import SpotifyState, TrackRow
-from accumulator.ui import theme
+from accumulator.ui.confirm import confirm
 from accumulator.ui.layout import leave_for, page, page_header
 
 SPOTIFY_GREEN = "#1db954"
@@ -19,21 +19,12 @@ def connect_button(label: str = "Connect Spotify") -> rx.Component:
 
 
 def disconnect_button() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("Disconnect", variant="soft", color_scheme="gray")),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Disconnect Spotify?"),
-            rx.alert_dialog.description(
-                "The stored token and everything fetched with it are deleted. You can connect again at any time."
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Disconnect", color_scheme="red", on_click=SpotifyState.disconnect)),
-                justify="end",
-                spacing="3",
-                margin_top=theme.space(4),
-            ),
-        ),
+    return confirm(
+        rx.button("Disconnect", variant="soft", color_scheme="gray"),
+        title=("Disconnect Spotify?",),
+        description="The stored token and everything fetched with it are deleted. You can connect again at any time.",
+        action="Disconnect",
+        on_confirm=SpotifyState.disconnect,
     )
 
 

@@ -26,14 +26,6 @@ HOSTILE = "<script>alert('x')</script> & \"quotes\""
 
 
 @pytest.fixture
-def owner(client: TestClient, session: Session) -> TestClient:
-    auth.set_owner(session=session, email="owner@example.com", password=PASSWORD)
-    session.commit()
-    assert client.post("/api/auth/login", json={"email": "owner@example.com", "password": PASSWORD}).status_code == 200
-    return client
-
-
-@pytest.fixture
 def anonymous(services) -> Iterator[TestClient]:
     """A second browser, without the owner's cookie (and without a second analytics writer)."""
     with TestClient(create_api(services)) as visitor:

@@ -10,7 +10,6 @@ from PIL import Image
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from accumulator.auth import service as auth
 from accumulator.db import utcnow
 from accumulator.plants import service
 from accumulator.plants.models import Plant
@@ -18,14 +17,6 @@ from accumulator.web import Services
 from tests.plants.test_push import Browser
 
 PASSWORD = "a long owner password"
-
-
-@pytest.fixture
-def owner(client: TestClient, session: Session) -> TestClient:
-    auth.set_owner(session=session, email="owner@example.com", password=PASSWORD)
-    session.commit()
-    assert client.post("/api/auth/login", json={"email": "owner@example.com", "password": PASSWORD}).status_code == 200
-    return client
 
 
 @pytest.fixture
