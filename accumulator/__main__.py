@@ -1,4 +1,5 @@
-"""Command line: `python -m accumulator create-owner --email E`, `python -m accumulator owner-status`."""
+"""Command line: `python -m accumulator create-owner --email E`, `python -m accumulator owner-status`,
+`python -m accumulator import-phoenix --source postgresql://… [--files DIR] [--dry-run]`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import argparse
 import getpass
 import os
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 
 from accumulator.auth import service
 from accumulator.db import session_scope
@@ -57,12 +60,69 @@ def owner_status() -> int:
     return 0
 
 
+def import_phoenix(args: argparse.Namespace) -> int:
+    """Bring the original app's data in and print the table of counts. Exit status: 0 when every
+    row was imported or skipped with a reason, 1 when some failed (listed), 2 when it could not run."""
+    from sqlalchemy.exc import IntegrityError
+
+    from accumulator.db import get_engine
+    from accumulator.importer.mapping import PageMapping
+    from accumulator.importer.phoenix import ImportAborted, ImportOptions
+    from accumulator.importer.phoenix import import_phoenix as run_import
+    from accumulator.importer.source import SourceError
+    from accumulator.web import Services
+
+    try:
+        pages = PageMapping(site=args.site, blog_path=args.blog_path)
+    except ValueError as error:
+        print(f"Not imported: {error}.", file=sys.stderr)
+        return 2
+    options = ImportOptions(
+        source_url=args.source,
+        files_dir=Path(args.files).resolve() if args.files else None,
+        dry_run=args.dry_run,
+        pages=pages,
+        admin_email=args.admin_email,
+    )
+    svc = Services(settings=get_settings(), engine=get_engine())  # for where files go, as the app has it
+    try:
+        report = run_import(
+            options=options,
+            engine=svc.engine,
+            file_store=svc.file_store,
+            photo_store=svc.photo_store,
+            now=datetime.now(UTC),
+        )
+    except (ImportAborted, SourceError) as error:
+        print(f"Not imported: {error}.", file=sys.stderr)
+        return 2
+    except IntegrityError:
+        print("Stopped: another import wrote the same rows at the same time. Run it again.", file=sys.stderr)
+        return 2
+    print(report.render())
+    return 1 if report.total.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m accumulator", description="Accumulator administration.")
     commands = parser.add_subparsers(dest="command", required=True)
     create = commands.add_parser("create-owner", help="create the owner account, or change its e-mail and password")
     create.add_argument("--email", required=True)
     commands.add_parser("owner-status", help="say whether an owner account exists and how to make one")
+    phoenix = commands.add_parser(
+        "import-phoenix",
+        help="import the original Phoenix app's database and files (safe to run again)",
+        description="Import the original Phoenix app's database (read only) and its /data files into this one. "
+        "Running it again imports only what is new.",
+    )
+    phoenix.add_argument("--source", required=True, help="the original database, postgresql://user:pass@host/db")
+    phoenix.add_argument("--files", help="a copy of the original's /data folder (paste files, plant images)")
+    phoenix.add_argument("--dry-run", action="store_true", help="count what would be imported; write nothing")
+    phoenix.add_argument("--site", default="blog", help="the site name of `main` and blog posts (default: blog)")
+    phoenix.add_argument(
+        "--blog-path", default="/blog/{slug}", help="the path of a post `blog:<slug>` (default: /blog/{slug})"
+    )
+    phoenix.add_argument("--admin-email", help="which user is the admin, when the original has several")
     args = parser.parse_args(argv)
     try:
         get_settings()
@@ -71,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "create-owner":
         return create_owner(args.email)
+    if args.command == "import-phoenix":
+        return import_phoenix(args)
     return owner_status()
 
 

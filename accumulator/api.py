@@ -27,6 +27,7 @@ from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.ingest import Ingestor
 from accumulator.auth import api as auth_api
 from accumulator.db import database_status, get_engine
+from accumulator.importer import api as importer_api
 from accumulator.jobs import JobRunner, JobSpec, create_leadership
 from accumulator.notes import api as notes_api
 from accumulator.pastes import api as pastes_api
@@ -212,6 +213,7 @@ def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
             *pastes_api.routes,
             *spotify_api.routes,
             *plants_api.routes,
+            *importer_api.routes,
             Route("/healthz", healthz),
         ],
         lifespan=lifespan,

@@ -2,6 +2,7 @@
 
 from accumulator.analytics.models import DailyDimension, DailyPageStat, DailySalt, DailyVisitor, PageStat
 from accumulator.auth.models import Owner, OwnerSession
+from accumulator.importer.models import ImportLedger
 from accumulator.notes.models import Note, Workspace
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.plants.models import AppSecret, CareEvent, Plant, PushSubscription, ReminderDelivery
@@ -14,6 +15,7 @@ __all__ = [
     "DailyPageStat",
     "DailySalt",
     "DailyVisitor",
+    "ImportLedger",
     "Note",
     "Owner",
     "OwnerSession",
