@@ -204,7 +204,7 @@ def test_stopping_an_instance_under_load_loses_no_accepted_page_view(cluster: Cl
     stop_sending.set()
     for sender in senders:
         sender.join()
-    assert third_total > 100
+    assert third_total > 20  # it was stopped while taking page views, not after
     engine = create_db_engine(cluster.database)
     try:
         deadline = time.monotonic() + 5
