@@ -52,6 +52,7 @@ bench: deps
 	$(BIN)/python bench/dashboard_latency.py
 	$(BIN)/python bench/notes_search.py
 	$(BIN)/python bench/paste_transfer.py
+	$(BIN)/python bench/scaleout_load.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
