@@ -33,6 +33,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -456,6 +457,7 @@ def main() -> int:
             instances = []
             for number in range(2):  # one after another: each `reflex run` builds the front end
                 data_dir = Path(tempfile.mkdtemp(prefix=f"acc-bench-scaleout-{number}-"))
+                running.callback(shutil.rmtree, data_dir, ignore_errors=True)  # once the instance has stopped
                 env = app_environment(
                     data_dir,
                     free_port(),
