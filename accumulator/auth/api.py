@@ -147,6 +147,14 @@ async def current_owner_session(request: Request) -> service.ActiveSession | Non
     return await run_in_threadpool(lookup)
 
 
+async def is_owner_request(request: Request, *, changes: bool = False) -> bool:
+    """True for a request carrying the owner's session; one that changes something must also come
+    from this site's own pages (or from no page at all), so another site cannot use the cookie."""
+    if changes and not origin_allowed(request, ()):
+        return False
+    return await current_owner_session(request) is not None
+
+
 async def me(request: Request) -> Response:
     """Who the cookie belongs to: lets scripts and tests check a session without a page."""
     row = await current_owner_session(request)

@@ -20,7 +20,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Redire
 from starlette.routing import Route
 
 from accumulator import public_html
-from accumulator.auth.api import current_owner_session
+from accumulator.auth.api import is_owner_request
 from accumulator.db import utcnow
 from accumulator.pastes import public, service
 from accumulator.pastes.models import Paste, PasteFile
@@ -30,7 +30,6 @@ from accumulator.web import (
     BodyTooLarge,
     in_session,
     json_error,
-    origin_allowed,
     parse_json_object,
     read_body,
     services,
@@ -70,13 +69,6 @@ def _paste_json(paste: Paste, files: list[PasteFile]) -> dict[str, Any]:
     }
 
 
-async def _owner_request(request: Request, *, changes: bool = False) -> bool:
-    """True for the owner; a change must also come from this site's own pages."""
-    if changes and not origin_allowed(request, ()):
-        return False
-    return await current_owner_session(request) is not None
-
-
 async def _announce(request: Request, paste_id: str) -> None:
     await services(request).bus.publish(service.PASTES_TOPIC, paste_id)
 
@@ -93,7 +85,7 @@ async def _forget_files(request: Request, file_ids: list[str]) -> None:
 async def upload_file(request: Request) -> Response:
     """One attachment, streamed to disk as it arrives: `POST /api/pastes/uploads?name=<file name>`
     with the file as the body. Answers its id, to list in the paste's `files`."""
-    if not await _owner_request(request, changes=True):
+    if not await is_owner_request(request, changes=True):
         return json_error(401, "Log in to upload files.")
     svc = services(request)
     limit = svc.settings.max_upload_bytes
@@ -145,7 +137,7 @@ def _refusal(exc: Exception) -> JSONResponse:
 
 
 async def create_paste(request: Request) -> Response:
-    if not await _owner_request(request, changes=True):
+    if not await is_owner_request(request, changes=True):
         return json_error(401, "Log in to create pastes.")
     try:
         data = await _paste_input(request)
@@ -165,7 +157,7 @@ async def create_paste(request: Request) -> Response:
 
 
 async def list_pastes(request: Request) -> Response:
-    if not await _owner_request(request):
+    if not await is_owner_request(request):
         return _not_found()
     query = request.query_params.get("q", "")[:200]
 
@@ -189,7 +181,7 @@ async def list_pastes(request: Request) -> Response:
 async def paste_detail(request: Request) -> Response:
     """GET the paste as JSON, PUT a new version (expiry counted from now), DELETE it."""
     changes = request.method != "GET"
-    if not await _owner_request(request, changes=changes):
+    if not await is_owner_request(request, changes=changes):
         return _not_found()
     paste_id = request.path_params["paste_id"]
     if request.method == "GET":
@@ -250,14 +242,14 @@ def _download(request: Request, file: PasteFile, *, cache: str) -> Response:
 
 
 async def owner_raw(request: Request) -> Response:
-    if not await _owner_request(request):
+    if not await is_owner_request(request):
         return _not_found()
     paste = await in_session(request, service.get_paste, paste_id=request.path_params["paste_id"], now=utcnow())
     return _raw(paste) if paste else _not_found()
 
 
 async def owner_file(request: Request) -> Response:
-    if not await _owner_request(request):
+    if not await is_owner_request(request):
         return _not_found()
     file = await in_session(
         request,

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from accumulator.auth.api import current_owner_session
+from accumulator.auth.api import is_owner_request
 from accumulator.plants import photos, push, service
 from accumulator.storage import new_file_id
 from accumulator.web import (
@@ -16,17 +16,10 @@ from accumulator.web import (
     BodyTooLarge,
     in_session,
     json_error,
-    origin_allowed,
     parse_json_object,
     read_body,
     services,
 )
-
-
-async def _owner(request: Request, *, changes: bool = False) -> bool:
-    if changes and not origin_allowed(request, ()):
-        return False
-    return await current_owner_session(request) is not None
 
 
 def _plant_id(request: Request) -> int | None:
@@ -42,7 +35,7 @@ async def photo(request: Request) -> Response:
     """GET the plant's photo; POST a new one (the image file as the body, up to 10 MB)."""
     changes = request.method == "POST"
     plant_id = _plant_id(request)
-    if plant_id is None or not await _owner(request, changes=changes):
+    if plant_id is None or not await is_owner_request(request, changes=changes):
         return json_error(404, "No such plant.")
     svc = services(request)
     plant = await in_session(request, service.get_plant, plant_id=plant_id)
@@ -81,7 +74,7 @@ async def photo(request: Request) -> Response:
 
 
 async def push_key(request: Request) -> Response:
-    if not await _owner(request):
+    if not await is_owner_request(request):
         return json_error(404, "Not found.")
     key = await in_session(request, push.vapid_public_key)
     return JSONResponse({"public_key": key}, headers={"Cache-Control": "no-store"})
@@ -89,7 +82,7 @@ async def push_key(request: Request) -> Response:
 
 async def push_subscriptions(request: Request) -> Response:
     """POST the browser's subscription (PushSubscription.toJSON()); DELETE {"endpoint"} to stop."""
-    if not await _owner(request, changes=True):
+    if not await is_owner_request(request, changes=True):
         return json_error(404, "Not found.")
     try:
         data = parse_json_object(await read_body(request, limit=8192))
