@@ -1,29 +1,22 @@
-"""Assembles the app: pages, HTTP routes, background tasks, theme. No logic lives here."""
+"""Assembles the app from the features' manifests: pages, navigation, HTTP routes, background work,
+jobs and live updates. No logic lives here."""
 
 import contextlib
+import importlib
 import logging
 
 import reflex as rx
+from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
-from accumulator.analytics import pages as analytics_pages  # noqa: F401  (declares pages)
-from accumulator.analytics.state import refresh_open_dashboards
-from accumulator.api import create_api, get_services, in_front_of, run_jobs, running
-from accumulator.auth import pages as auth_pages  # noqa: F401  (declares pages)
-from accumulator.notes import pages as notes_pages  # noqa: F401  (declares pages)
-from accumulator.notes.service import NOTES_TOPIC
-from accumulator.notes.state import NotesState
-from accumulator.pastes import pages as pastes_pages  # noqa: F401  (declares pages)
-from accumulator.pastes.service import PASTES_TOPIC
-from accumulator.pastes.state import PastesState, PasteViewState
-from accumulator.plants import pages as plants_pages  # noqa: F401  (declares pages)
-from accumulator.plants.service import PLANTS_TOPIC
-from accumulator.plants.state import PlantsState, PlantState
-from accumulator.spotify import pages as spotify_pages  # noqa: F401  (declares pages)
-from accumulator.spotify.service import SPOTIFY_TOPIC
-from accumulator.spotify.state import SpotifyState
+from accumulator.api import create_api, in_front_of, run_jobs, running
+from accumulator.features import FEATURES
+from accumulator.runtime import get_services
 from accumulator.ui import misc_pages  # noqa: F401  (declares pages)
-from accumulator.ui.layout import PAGES
-from accumulator.ui.live import follow_topic
+from accumulator.ui.layout import PAGES, set_navigation
+from accumulator.ui.live import follow_topics
+from accumulator.ui.owner import AccessMiddleware, OwnerState, _descendants
 
 # Our own messages (job leadership, cleanups, reminders sent, outages) at INFO, on stderr, whatever
 # level Reflex's server logs at.
@@ -34,9 +27,29 @@ _logger.setLevel(logging.INFO)
 _logger.addHandler(_handler)
 _logger.propagate = False
 
-services = get_services()
 
-app = rx.App(
+def _without_cors(app: Starlette) -> None:
+    """Reflex wraps its apps in a CORS layer that echoes any Origin with credentials allowed; ours
+    grants none (the security headers drop any that slips through)."""
+    app.user_middleware = [entry for entry in app.user_middleware if entry.cls is not CORSMiddleware]
+
+
+class AccumulatorApp(rx.App):
+    def __call__(self) -> ASGIApp:
+        top = super().__call__()
+        for inner in (top, self._api):
+            if isinstance(inner, Starlette):
+                _without_cors(inner)
+        return top
+
+
+services = get_services()
+set_navigation([feature.nav for feature in FEATURES if feature.nav is not None])
+for feature in FEATURES:
+    if feature.pages:
+        importlib.import_module(feature.pages)  # its @page declarations
+
+app = AccumulatorApp(
     api_transformer=in_front_of(create_api(services)),
     # In the document head, so they listen before the page hydrates: a fast submit is never lost.
     head_components=[
@@ -47,6 +60,7 @@ app = rx.App(
         rx.el.script(src="/js/plants.js", defer=True),
     ],
 )
+app.add_middleware(AccessMiddleware())
 for declared in PAGES:
     app.add_page(**declared)
 
@@ -57,36 +71,14 @@ async def background_work():
         yield
 
 
-async def live_dashboards(app: rx.App) -> None:
-    await services.dashboard_feed.run(lambda: refresh_open_dashboards(app))
-
-
-async def live_notes(app: rx.App) -> None:
-    await follow_topic(app, NOTES_TOPIC, (NotesState,))
-
-
-app.register_lifespan_task(background_work)
-app.register_lifespan_task(live_dashboards)
-
-
-async def live_pastes(app: rx.App) -> None:
-    await follow_topic(app, PASTES_TOPIC, (PastesState, PasteViewState))
-
-
-async def live_spotify(app: rx.App) -> None:
-    await follow_topic(app, SPOTIFY_TOPIC, (SpotifyState,))
-
-
-async def live_plants(app: rx.App) -> None:
-    await follow_topic(app, PLANTS_TOPIC, (PlantsState, PlantState))
-
-
 async def scheduled_jobs() -> None:
     await run_jobs(services)
 
 
-app.register_lifespan_task(live_notes)
+async def live_updates(app: rx.App) -> None:
+    await follow_topics(app, services, _descendants(OwnerState))
+
+
+app.register_lifespan_task(background_work)
 app.register_lifespan_task(scheduled_jobs)
-app.register_lifespan_task(live_pastes)
-app.register_lifespan_task(live_spotify)
-app.register_lifespan_task(live_plants)
+app.register_lifespan_task(live_updates)

@@ -1,5 +1,6 @@
-"""The plain HTTP side of the app: every feature's routes plus the health check, and the
-long-running pieces they share (built once per process by `build_services`)."""
+"""Assembles the plain HTTP side of the app from the features' manifests: their routes, the health
+check, the security headers every answer carries, their jobs and the work that lives as long as the
+process. No feature imports this module; the entry point (`accumulator.py`) and the tests do."""
 
 from __future__ import annotations
 
@@ -8,40 +9,26 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
-from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from accumulator.analytics import api as analytics_api
-from accumulator.analytics.feed import DashboardFeed
-from accumulator.analytics.ingest import Ingestor
-from accumulator.auth import api as auth_api
-from accumulator.db import database_status, get_engine
-from accumulator.importer import api as importer_api
+from accumulator.auth.access import public_route
+from accumulator.db import database_status
+from accumulator.features import FEATURES
 from accumulator.jobs import JobRunner, JobSpec, create_leadership
-from accumulator.notes import api as notes_api
-from accumulator.pastes import api as pastes_api
-from accumulator.pastes import service as pastes_service
-from accumulator.plants import api as plants_api
-from accumulator.plants.reminders import send_reminders
-from accumulator.ratelimit import create_limiter
-from accumulator.realtime import RedisOutage, create_bus, create_presence
-from accumulator.settings import Settings, get_settings
-from accumulator.spotify import api as spotify_api
-from accumulator.spotify.service import SpotifySync
-from accumulator.web import EVENTS_PER_SECOND, LOGIN_FAILURES, Services, services
+from accumulator.runtime import Services
+from accumulator.web import services
 
 log = logging.getLogger(__name__)
+
+HSTS = "max-age=31536000"
 
 
 async def redis_status(url: str | None) -> str:
@@ -59,6 +46,7 @@ async def redis_status(url: str | None) -> str:
     return "ok"
 
 
+@public_route
 async def healthz(request: Request) -> JSONResponse:
     svc = services(request)
     database = await run_in_threadpool(database_status, svc.engine)
@@ -85,51 +73,9 @@ async def database_unavailable(request: Request, exc: Exception) -> JSONResponse
     )
 
 
-def build_services(settings: Settings, engine: Engine) -> Services:
-    """Everything the routes share, with Redis-backed bus and presence when REDIS_URL is set."""
-    outage = RedisOutage()
-    bus = create_bus(settings.redis_url, outage)
-    presence = create_presence(settings.redis_url, outage)
-    return Services(
-        settings=settings,
-        engine=engine,
-        bus=bus,
-        presence=presence,
-        redis_outage=outage,
-        login_failures=create_limiter(
-            settings.redis_url, name="login", limit=LOGIN_FAILURES, window=60.0, outage=outage
-        ),
-        event_rate=create_limiter(
-            settings.redis_url, name="events", limit=EVENTS_PER_SECOND, window=1.0, outage=outage
-        ),
-        ingestor=Ingestor(engine=engine, zone=settings.zone, presence=presence, bus=bus),
-        dashboard_feed=DashboardFeed(engine=engine, zone=settings.zone, presence=presence, bus=bus),
-        spotify=SpotifySync(settings=settings, engine=engine, bus=bus),
-    )
-
-
 def scheduled_jobs(svc: Services) -> list[JobSpec]:
-    """Every periodic job. Each process schedules them all; only the job leader runs them."""
-
-    async def clean_pastes() -> None:
-        await run_in_threadpool(pastes_service.cleanup, engine=svc.engine, store=svc.file_store, now=datetime.now(UTC))
-
-    async def remind_about_plants() -> None:
-        await send_reminders(engine=svc.engine, settings=svc.settings, now=datetime.now(UTC))
-
-    return [
-        JobSpec("paste-cleanup", clean_pastes, IntervalTrigger(minutes=10)),
-        # Every 5 minutes, not once at REMINDER_TIME: the first run at or after that time sends what is
-        # owed today, whichever process leads and however often it restarted (deliveries are recorded).
-        JobSpec("plant-reminders", remind_about_plants, IntervalTrigger(minutes=5)),
-        JobSpec("spotify-now-playing", svc.spotify.poll_now_playing, IntervalTrigger(seconds=10)),
-        # Hourly, but each list is fetched only once it is a day old (or failed): daily, whoever leads.
-        JobSpec(
-            "spotify-top-lists",
-            svc.spotify.poll_top_lists,
-            IntervalTrigger(hours=1, start_date=datetime.now(UTC) + timedelta(seconds=15)),
-        ),
-    ]
+    """Every feature's periodic jobs. Each process schedules them all; only the job leader runs them."""
+    return [job for feature in FEATURES for job in feature.jobs(svc)]
 
 
 async def run_jobs(svc: Services) -> None:
@@ -138,39 +84,43 @@ async def run_jobs(svc: Services) -> None:
     await runner.run()
 
 
-@lru_cache(maxsize=1)
-def get_services() -> Services:
-    """This process's services, for Reflex states and lifespan tasks (routes get them from the request)."""
-    return build_services(get_settings(), get_engine())
-
-
 @contextlib.asynccontextmanager
 async def running(svc: Services) -> AsyncIterator[None]:
-    """Run the background work of the routes (the analytics writer) for as long as the block lasts;
-    leaving it writes whatever is still buffered."""
+    """Every feature's background work (the analytics writer…) for as long as the block lasts;
+    leaving it lets each finish what it holds (buffered page views are written)."""
     # Everything built at start-up lives as long as the process: moving it out of the garbage
     # collector's sight keeps full collections (pauses in the middle of requests) short.
     gc.collect()
     gc.freeze()
-    task = asyncio.create_task(svc.ingestor.run(), name="analytics-writer")
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        for feature in FEATURES:
+            await stack.enter_async_context(feature.background(svc))
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        if svc.spotify is not None:
-            await svc.spotify.client.aclose()
 
 
-def forbid_framing(app: ASGIApp) -> ASGIApp:
-    """No page may be put in another site's frame (clickjacking), except the embeddable views,
-    which say so themselves with their own `frame-ancestors`. Everything else gets DENY."""
+def _is_https(scope: Scope, trusted_hops: int) -> bool:
+    if scope.get("scheme") in ("https", "wss"):
+        return True
+    forwarded = Headers(scope=scope).get("x-forwarded-proto", "")
+    return trusted_hops > 0 and forwarded.split(",")[0].strip() == "https"
+
+
+def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:
+    """Headers every answer carries, whoever made it (our routes or Reflex's):
+
+    - no page may be put in another site's frame (clickjacking), except the embeddable views, which
+      say so themselves with their own `frame-ancestors`; everything else gets DENY;
+    - over https, Strict-Transport-Security;
+    - no credentialed CORS: Reflex's own CORS layer is removed (see accumulator.py), and nothing here
+      may grant `Access-Control-Allow-Credentials`; routes declared `cross_origin` set a plain
+      `Access-Control-Allow-Origin` for ALLOWED_ORIGINS themselves."""
+    hops = svc.settings.trusted_proxy_hops
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        https = _is_https(scope, hops)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -182,6 +132,10 @@ def forbid_framing(app: ASGIApp) -> ASGIApp:
                 elif "frame-ancestors" not in policy:
                     headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
                     headers.setdefault("X-Frame-Options", "DENY")
+                if "access-control-allow-credentials" in headers:
+                    del headers["access-control-allow-credentials"]
+                if https:
+                    headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
 
         await app(scope, receive, send_with_headers)
@@ -193,29 +147,19 @@ def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
     """Reflex's `api_transformer`: our routes first, then Reflex's app for everything else.
 
     Handing Reflex a callable (not the Starlette app itself) keeps it from wrapping our routes in
-    a second catch-all CORS layer: these routes set exactly the CORS headers each one allows."""
+    its catch-all CORS layer."""
 
     def transform(reflex_app: ASGIApp) -> ASGIApp:
         api.mount("", reflex_app)
-        return forbid_framing(api)
+        return security_headers(api, api.state.services)
 
     return transform
 
 
 def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
-    """Our HTTP routes, with the services they share."""
+    """Every feature's HTTP routes and the health check, with the services they share."""
     api = Starlette(
-        # Analytics first: the busiest routes are matched with the fewest comparisons.
-        routes=[
-            *analytics_api.routes,
-            *auth_api.routes,
-            *notes_api.routes,
-            *pastes_api.routes,
-            *spotify_api.routes,
-            *plants_api.routes,
-            *importer_api.routes,
-            Route("/healthz", healthz),
-        ],
+        routes=[*(route for feature in FEATURES for route in feature.routes), Route("/healthz", healthz)],
         lifespan=lifespan,
         exception_handlers={DBAPIError: database_unavailable},
     )

@@ -69,6 +69,15 @@ class Settings:
         return self.public_url or f"http://localhost:{self.port}"
 
     @property
+    def own_origins(self) -> tuple[str, ...]:
+        """The origins of this app's own pages: PUBLIC_URL's, or this machine on PORT when it is unset.
+        Credentialed requests and the websocket are accepted from these alone."""
+        if self.public_url:
+            parts = urlsplit(self.public_url)
+            return (normalise_origin(f"{parts.scheme}://{parts.netloc}", name="PUBLIC_URL"),)
+        return tuple(f"http://{host}:{self.port}" for host in ("localhost", "127.0.0.1", "[::1]"))
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 

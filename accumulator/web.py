@@ -3,74 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
-from sqlalchemy.engine import Engine
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from accumulator.db import session_scope
-from accumulator.ratelimit import Limiter, LocalLimiter
-from accumulator.realtime import Bus, MemoryBus, MemoryPresence, Presence, RedisOutage
-from accumulator.settings import Settings
-from accumulator.storage import FileStore
-
-if TYPE_CHECKING:
-    from accumulator.analytics.feed import DashboardFeed
-    from accumulator.analytics.ingest import Ingestor
-    from accumulator.spotify.service import SpotifySync
-
-
-T = TypeVar("T")
-LOGIN_FAILURES = 5
-EVENTS_PER_SECOND = 30
-
-
-@dataclass
-class Services:
-    """What routes need, built once per app so tests can hand in their own."""
-
-    settings: Settings
-    engine: Engine
-    # The 6th failed login from one IP within 60 s is refused, and so is everything after it.
-    login_failures: Limiter = field(default_factory=lambda: LocalLimiter(limit=LOGIN_FAILURES, window=60.0))
-    bus: Bus = field(default_factory=MemoryBus)
-    presence: Presence = field(default_factory=MemoryPresence)
-    # Per client IP: more than 30 analytics events in one second is not a person reading.
-    event_rate: Limiter = field(default_factory=lambda: LocalLimiter(limit=EVENTS_PER_SECOND, window=1.0))
-    redis_outage: RedisOutage = field(default_factory=RedisOutage)
-    ingestor: Ingestor | None = None
-    dashboard_feed: DashboardFeed | None = None
-    spotify: SpotifySync | None = None
-    # Tabs open in this process that follow live changes: client token → (the state to reload,
-    # whether it is a public page).
-    open_tabs: dict[str, tuple[type, bool]] = field(default_factory=dict)
-    file_store: FileStore = field(init=False)  # paste attachments
-    photo_store: FileStore = field(init=False)  # plant photos
-
-    def __post_init__(self) -> None:
-        # One folder each: cleaning one kind's orphans must never see the other's files.
-        self.file_store = FileStore(self.settings.uploads / "pastes")
-        self.photo_store = FileStore(self.settings.uploads / "photos")
+from accumulator.runtime import Services
 
 
 def services(request: Request) -> Services:
     return request.app.state.services
-
-
-async def in_session(request: Request, action: Callable[..., T], **arguments: Any) -> T:
-    """`action(session=…, **arguments)` in one transaction, on a worker thread (the database
-    drivers block)."""
-    engine = services(request).engine
-
-    def run() -> T:
-        with session_scope(engine) as session:
-            return action(session=session, **arguments)
-
-    return await run_in_threadpool(run)
 
 
 class BodyTooLarge(Exception):
@@ -135,10 +77,6 @@ def json_error(status: int, message: str, headers: dict[str, str] | None = None)
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def own_origin(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
-
-
 def public_origin(request: Request, trusted_hops: int) -> str:
     """This app's origin as the browser sees it: https when a trusted proxy says so."""
     scheme = "https" if is_https(request, trusted_hops) else request.url.scheme
@@ -146,10 +84,11 @@ def public_origin(request: Request, trusted_hops: int) -> str:
 
 
 def origin_allowed(request: Request, allowed: tuple[str, ...]) -> bool:
-    """True for requests without an Origin (not from a browser page), from this site itself, or
-    from one of the configured origins (exact scheme, host and port)."""
+    """True for requests without an Origin (not from a browser page), from this app's own pages
+    (`Settings.own_origins`: PUBLIC_URL's, whatever proxy is in front), or from one of `allowed`
+    (exact scheme, host and port). `null` (a sandboxed or redirected page) is nobody's origin."""
     origin = request.headers.get("origin")
-    return origin is None or origin == own_origin(request) or origin in allowed
+    return origin is None or origin in services(request).settings.own_origins or origin in allowed
 
 
 def cors_headers(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
@@ -174,6 +113,12 @@ def preflight(request: Request, allowed: tuple[str, ...], methods: str) -> Respo
             "Access-Control-Max-Age": "86400",
         },
     )
+
+
+def path_id(request: Request, name: str) -> int | None:
+    """A numeric id from the path, or None when it is not one a database row can have (64 bits)."""
+    raw = request.path_params.get(name, "")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) <= 18 else None
 
 
 def safe_next(target: str | None, default: str = "/dashboard") -> str:

@@ -22,11 +22,11 @@ from sqlmodel import Session, SQLModel
 from starlette.testclient import TestClient
 
 import accumulator.models  # noqa: F401  (every table in the metadata)
-from accumulator.api import build_services, create_api, running
+from accumulator.api import create_api, running
 from accumulator.auth import service as auth_service
 from accumulator.db import create_db_engine
+from accumulator.runtime import Services, build_services
 from accumulator.settings import PROJECT_ROOT, Settings, load_settings
-from accumulator.web import Services
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from accumulator.auth import service
 from accumulator.auth.models import OwnerSession
 from accumulator.ratelimit import LocalLimiter
-from accumulator.web import Services
+from accumulator.runtime import Services
 from tests.conftest import api_client
 
 EMAIL = "owner@example.com"

@@ -9,8 +9,8 @@ from starlette.testclient import TestClient
 
 from accumulator.api import create_api
 from accumulator.db import create_db_engine
+from accumulator.runtime import Services
 from accumulator.settings import load_settings
-from accumulator.web import Services
 from tests.conftest import REDIS_URL, api_client
 
 

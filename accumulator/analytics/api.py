@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import time
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from accumulator.analytics import service
+from accumulator.analytics import actions, reads
 from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.tracker import serve_tracker
-from accumulator.db import session_scope
+from accumulator.auth.access import public_route
 from accumulator.web import (
     BadRequest,
     BodyTooLarge,
@@ -29,6 +28,7 @@ from accumulator.web import (
 ACCEPTED = b'{"ok":true}'
 
 
+@public_route(cross_origin=True)
 async def receive_event(request: Request) -> Response:
     svc = services(request)
     allowed = svc.settings.allowed_origins
@@ -47,13 +47,14 @@ async def receive_event(request: Request) -> Response:
         return json_error(400, str(error), headers)
     if await svc.event_rate.take(ip) > 0:
         return json_error(429, "Too many events from this address.", {**headers, "Retry-After": "1"})
-    await svc.ingestor.accept(
-        event, ip=ip, user_agent=request.headers.get("user-agent", ""), page_origin=request.headers.get("origin")
+    await actions.record(
+        svc, event, ip=ip, user_agent=request.headers.get("user-agent", ""), page_origin=request.headers.get("origin")
     )
     # Bots get the same answer as people: nothing to learn from probing.
     return Response(ACCEPTED, status_code=202, headers=headers, media_type="application/json")
 
 
+@public_route(cross_origin=True)
 async def page_stats(request: Request) -> Response:
     svc = services(request)
     allowed = svc.settings.allowed_origins
@@ -64,11 +65,7 @@ async def page_stats(request: Request) -> Response:
     if not site or len(site) > SITE_MAX or not path.startswith("/") or len(path) > PATH_MAX:
         return json_error(400, "Give site (up to 64 characters) and path (starting with /, up to 512).", headers)
 
-    def counts() -> tuple[int, int]:
-        with session_scope(svc.engine) as session:
-            return service.page_counts(session=session, site=site, path=path)
-
-    views, likes = await run_in_threadpool(counts)
+    views, likes = await reads.page_counts(svc, site=site, path=path)
     viewing = (await svc.presence.counts(now=time.time())).get((site, path), 0)
     return JSONResponse(
         {"views": views, "likes": likes, "viewing": viewing},
@@ -79,5 +76,5 @@ async def page_stats(request: Request) -> Response:
 routes = [
     Route("/api/event", receive_event, methods=["POST", "OPTIONS"]),
     Route("/api/stats", page_stats, methods=["GET", "OPTIONS"]),
-    Route("/js/tracker.js", serve_tracker, methods=["GET", "HEAD"]),
+    Route("/js/tracker.js", public_route(serve_tracker), methods=["GET", "HEAD"]),
 ]

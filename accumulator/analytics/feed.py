@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import service
-from accumulator.analytics.ingest import ANALYTICS_TOPIC
+from accumulator.analytics.topics import ANALYTICS_TOPIC
 from accumulator.db import session_scope, utcnow
 from accumulator.realtime import Bus, Presence
 
@@ -166,7 +166,7 @@ class DashboardFeed:
     async def run(self, on_change: Callable[[], Awaitable[None]]) -> None:
         """Until cancelled: on every analytics update (and presence change), compute the new snapshot
         once, then call `on_change` so the open dashboards can be given it."""
-        async with self.bus.subscribe(ANALYTICS_TOPIC) as messages:
+        async with self.bus.subscribe(ANALYTICS_TOPIC.name) as messages:
             next_message = asyncio.ensure_future(anext(messages))
             try:
                 while True:

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import service
 from accumulator.analytics.models import PATH_MAX, SITE_MAX, VALUE_MAX
+from accumulator.analytics.topics import ANALYTICS_TOPIC, AnalyticsChanged
 from accumulator.analytics.useragent import classify
 from accumulator.db import session_scope, utcnow
 from accumulator.realtime import Bus, Presence
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 EVENT_BODY_MAX = 4 * 1024
 EVENT_TYPES = frozenset({"pageview", "heartbeat", "leave", "like"})
 COUNTED_TYPES = frozenset({"pageview", "like"})
-ANALYTICS_TOPIC = "update:analytics"
 _SITE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -195,7 +195,7 @@ class Ingestor:
                     raise
                 self.recorded += written
             if written or changed:
-                await self.bus.publish(ANALYTICS_TOPIC)
+                await self.bus.publish(ANALYTICS_TOPIC.name, ANALYTICS_TOPIC.encode(AnalyticsChanged()))
             return written
 
     async def run(self) -> None:

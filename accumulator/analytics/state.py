@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Annotated, ClassVar, TypedDict
 
 import reflex as rx
-from starlette.concurrency import run_in_threadpool
 
-from accumulator import routes
+from accumulator.analytics import actions
 from accumulator.analytics.feed import RANGES, DashboardFeed
-from accumulator.api import get_services
+from accumulator.analytics.topics import DASHBOARD_TOPIC, DashboardRefreshed
+from accumulator.runtime import get_services, off_loop
+from accumulator.settings import Settings
+from accumulator.ui.access import MaxLength, owner
+from accumulator.ui.live import follow
 from accumulator.ui.owner import OwnerState
 
 NUMERIC_COLUMNS = ("views", "likes", "viewing", "views_today")
@@ -41,10 +44,20 @@ class Share(TypedDict):
 
 
 def _feed() -> DashboardFeed:
-    return get_services().dashboard_feed
+    return actions.feed(get_services())
+
+
+def _public(settings: Settings) -> bool:
+    return settings.dashboard_public
+
+
+# The dashboard is the owner's unless DASHBOARD_PUBLIC opens it to everyone (as the original app did).
+dashboard = owner(public_if=_public)
 
 
 class DashboardState(OwnerState):
+    follows: ClassVar[tuple] = (DASHBOARD_TOPIC,)
+
     total_views: int = 0
     visitors_today: int = 0
     viewing_now: int = 0
@@ -81,30 +94,35 @@ class DashboardState(OwnerState):
         self.browsers, self.systems = shares["browser"], shares["os"]
         self.devices, self.referrers = shares["device"], shares["referrer"]
 
-    def _apply(self, feed: DashboardFeed) -> None:
+    async def _apply(self, feed: DashboardFeed) -> None:
         """Copy the feed's current numbers (computed once for every open dashboard) into this tab."""
-        snapshot = feed.snapshot()
+        snapshot = await off_loop(feed.snapshot)  # the first reader after a change may have to query
         self.total_views = snapshot.total_views
         self.visitors_today = snapshot.visitors_today
         self.viewing_now = snapshot.viewing_now
         self.pages = snapshot.pages
         site, _, path = self.selected.partition("|")
-        self.chart = feed.chart(site or None, path or None)
-        self._show_shares(feed.breakdowns(self.range_key))
+        self.chart = await off_loop(feed.chart, site=site or None, path=path or None)
+        self._show_shares(await off_loop(feed.breakdowns, range_key=self.range_key))
         self.loaded = True
 
-    @rx.event
+    async def _on_change(self, message: DashboardRefreshed) -> None:
+        await self._apply(_feed())
+
+    @staticmethod
+    def _on_gone(token: str) -> None:
+        _feed().listeners.discard(token)
+
+    @dashboard
     async def load_dashboard(self):
-        if not get_services().settings.dashboard_public and not self._verify_owner():
-            return self._login_redirect()
         feed = _feed()
         feed.listeners.add(self.router.session.client_token)
+        follow(self, visitors=get_services().settings.dashboard_public)
         await feed.refresh_presence()
-        await run_in_threadpool(feed.snapshot)  # the first reader may have to query
-        self._apply(feed)
+        await self._apply(feed)
 
-    @rx.event
-    def sort_by(self, column: str):
+    @dashboard
+    async def sort_by(self, column: Annotated[str, MaxLength(32)]):
         if column not in NUMERIC_COLUMNS + TEXT_COLUMNS:
             return
         if column == self.sort_column:
@@ -114,36 +132,19 @@ class DashboardState(OwnerState):
             self.sort_column = column
             self.sort_descending = column in NUMERIC_COLUMNS
 
-    @rx.event
-    def set_query(self, value: str):
+    @dashboard
+    async def set_query(self, value: Annotated[str, MaxLength(QUERY_MAX * 10)]):
         self.query = value[:QUERY_MAX]
 
-    @rx.event
-    async def select_page(self, key: str):
-        self.selected = "" if key == self.selected else key[:600]
+    @dashboard
+    async def select_page(self, key: Annotated[str, MaxLength(600)]):
+        self.selected = "" if key == self.selected else key
         site, _, path = self.selected.partition("|")
-        self.chart = await run_in_threadpool(_feed().chart, site or None, path or None)
+        self.chart = await off_loop(_feed().chart, site=site or None, path=path or None)
 
-    @rx.event
+    @dashboard
     async def set_range(self, key: str | list[str]):
         if not isinstance(key, str) or key not in RANGES:
             return
         self.range_key = key
-        self._show_shares(await run_in_threadpool(_feed().breakdowns, key))
-
-
-async def refresh_open_dashboards(app: rx.App) -> None:
-    """Give every dashboard open in this process the feed's new numbers. Tabs that closed or moved
-    to another page are dropped from the list."""
-    feed = _feed()
-    connected = app.event_namespace.token_to_sid
-    for token in list(feed.listeners):
-        if token not in connected:
-            feed.listeners.discard(token)
-            continue
-        async with app.modify_state(rx.BaseStateToken(ident=token, cls=DashboardState)) as root:
-            if (root.router.url.path.rstrip("/") or "/") != routes.DASHBOARD:
-                feed.listeners.discard(token)
-                continue
-            dashboard = await root.get_state(DashboardState)
-            dashboard._apply(feed)
+        self._show_shares(await off_loop(_feed().breakdowns, range_key=key))

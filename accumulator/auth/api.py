@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from accumulator.auth import service
+from accumulator.auth.access import owner_route, public_route
 from accumulator.db import session_scope, utcnow
 from accumulator.web import (
     BadRequest,
@@ -60,6 +61,7 @@ def _form_failure(error: str, next_path: str | None, **extra: str) -> RedirectRe
     return RedirectResponse(f"/login?{urlencode(query)}", status_code=303)
 
 
+@public_route
 async def login(request: Request) -> Response:
     svc = services(request)
     settings = svc.settings
@@ -117,6 +119,7 @@ async def login(request: Request) -> Response:
     return response
 
 
+@public_route
 async def logout(request: Request) -> Response:
     svc = services(request)
     token = request.cookies.get(service.SESSION_COOKIE)
@@ -133,34 +136,11 @@ async def logout(request: Request) -> Response:
     return response
 
 
-async def current_owner_session(request: Request) -> service.ActiveSession | None:
-    """The owner's session behind this request's cookie, or None. For routes that serve private data."""
-    svc = services(request)
-    token = request.cookies.get(service.SESSION_COOKIE)
-    if not token:
-        return None
-
-    def lookup() -> service.ActiveSession | None:
-        with session_scope(svc.engine) as session:
-            return service.resolve_session(session=session, token=token, now=utcnow(), secret=svc.settings.secret_key)
-
-    return await run_in_threadpool(lookup)
-
-
-async def is_owner_request(request: Request, *, changes: bool = False) -> bool:
-    """True for a request carrying the owner's session; one that changes something must also come
-    from this site's own pages (or from no page at all), so another site cannot use the cookie."""
-    if changes and not origin_allowed(request, ()):
-        return False
-    return await current_owner_session(request) is not None
-
-
+@owner_route(refuse=lambda: json_error(401, "Not logged in."))
 async def me(request: Request) -> Response:
     """Who the cookie belongs to: lets scripts and tests check a session without a page."""
-    row = await current_owner_session(request)
-    if row is None:
-        return json_error(401, "Not logged in.")
-    return JSONResponse({"email": row.email, "session_id": row.session_id}, headers={"Cache-Control": "no-store"})
+    owner = request.state.owner
+    return JSONResponse({"email": owner.email, "session_id": owner.session_id}, headers={"Cache-Control": "no-store"})
 
 
 routes = [

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 import reflex as rx
 
 from accumulator import routes
-from accumulator.auth import service
-from accumulator.db import session_scope, utcnow
-from accumulator.settings import get_settings
-from accumulator.timefmt import ago_text, local_text
+from accumulator.auth import actions, reads
+from accumulator.auth.reads import SessionRow
+from accumulator.runtime import get_services
+from accumulator.ui.access import owner, public
 from accumulator.ui.owner import OwnerState
 from accumulator.web import safe_next
 
@@ -19,17 +17,19 @@ LOGIN_ERRORS = {
     "missing": "Enter your e-mail and password.",
 }
 
+__all__ = ["LoginState", "SessionRow", "SessionsState"]
+
 
 class LoginState(OwnerState):
     next_path: str = routes.DASHBOARD
     error: str = ""
     needs_owner: bool = False
 
-    @rx.event
-    def load_login(self):
+    @public
+    async def load_login(self):
         params = self.router.url.query_parameters
         self.next_path = safe_next(params.get("next"))
-        if self._verify_owner():
+        if await self._owner_check():
             return rx.redirect(self.next_path, replace=True)
         code = params.get("error", "")
         if code == "locked":
@@ -39,59 +39,30 @@ class LoginState(OwnerState):
             )
         else:
             self.error = LOGIN_ERRORS.get(code, "")
-        with session_scope() as session:
-            self.needs_owner = service.get_owner(session=session) is None
-
-
-class SessionRow(TypedDict):
-    id: int
-    device: str
-    ip: str
-    last_seen: str
-    last_seen_ago: str
-    created: str
-    is_current: bool
+        self.needs_owner = not await reads.owner_exists(get_services())
+        return None
 
 
 class SessionsState(OwnerState):
     sessions: list[SessionRow] = []
 
-    def _load(self) -> None:
-        settings = get_settings()
-        now = utcnow()
-        with session_scope() as session:
-            owner = service.get_owner(session=session)
-            rows = service.list_sessions(session=session, owner_id=owner.id, current_id=self._session_id)
-        self.sessions = [
-            SessionRow(
-                id=row.id,
-                device=row.device,
-                ip=row.ip or "unknown",
-                last_seen=local_text(row.last_seen_at, settings.zone),
-                last_seen_ago=ago_text(row.last_seen_at, now),
-                created=local_text(row.created_at, settings.zone),
-                is_current=row.is_current,
-            )
-            for row in rows
-        ]
+    async def _load(self) -> None:
+        owner_state = await self.get_state(OwnerState)
+        self.sessions = await reads.sessions(
+            get_services(), owner_id=owner_state._owner_id or 0, current_id=owner_state._session_id
+        )
 
-    @rx.event
-    def load_sessions(self):
-        if not self._verify_owner():
-            return self._login_redirect()
-        self._load()
+    @owner
+    async def load_sessions(self):
+        await self._load()
 
-    @rx.event
-    def revoke(self, session_id: int):
-        if not self._verify_owner():
-            return self._login_redirect()
-        was_current = session_id == self._session_id
-        with session_scope() as session:
-            owner = service.get_owner(session=session)
-            found = service.revoke_session(session=session, owner_id=owner.id, session_id=session_id)
+    @owner
+    async def revoke(self, session_id: int):
+        owner_state = await self.get_state(OwnerState)
+        was_current = session_id == owner_state._session_id
+        found = await actions.revoke_session(get_services(), owner_id=owner_state._owner_id or 0, session_id=session_id)
         if was_current:
-            self.is_owner = False
-            self.sessions = []
+            await self._forget_owner()
             return rx.redirect(routes.LOGIN, replace=True)
-        self._load()
+        await self._load()
         return rx.toast.success("Session revoked.") if found else rx.toast.info("That session had already ended.")

@@ -17,9 +17,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from accumulator.db import utcnow
-from accumulator.importer import links
-from accumulator.web import in_session, json_error, services
+from accumulator.auth.access import public_route
+from accumulator.importer import reads
+from accumulator.web import json_error, services
 
 # Files are served to other sites as the original served them, but never run as a page of ours.
 ANY_ORIGIN = {"Access-Control-Allow-Origin": "*"}
@@ -37,16 +37,18 @@ def _inline(content_type: str) -> bool:
     return content_type.startswith(SHOWN_INLINE) and content_type != "image/svg+xml"
 
 
+@public_route
 async def old_public_notes(request: Request) -> Response:
-    public_id = await in_session(request, links.workspace_public_id, old_id=request.path_params["old_id"])
+    public_id = await reads.workspace_public_id(services(request), old_id=request.path_params["old_id"])
     if public_id is None:
         return HTMLResponse(NOT_A_WORKSPACE, status_code=404, headers={"Cache-Control": "no-store"})
     # Not cached for long: the owner may make the workspace private or give it a new link.
     return RedirectResponse(f"/public/notes/{public_id}", status_code=301, headers={"Cache-Control": "max-age=3600"})
 
 
+@public_route(cross_origin=True)
 async def old_upload(request: Request) -> Response:
-    file = await in_session(request, links.file_for_old_path, old_path=request.path_params["old_path"], now=utcnow())
+    file = await reads.file_for_old_path(services(request), old_path=request.path_params["old_path"])
     if file is None:
         return json_error(404, "No such file.", {**ANY_ORIGIN, "Cache-Control": "no-store"})
     # Cross-origin fetches follow a redirect only if it allows their origin too.
@@ -55,8 +57,9 @@ async def old_upload(request: Request) -> Response:
     )
 
 
+@public_route(cross_origin=True)
 async def imported_file(request: Request) -> Response:
-    file = await in_session(request, links.public_file, file_id=request.path_params["file_id"], now=utcnow())
+    file = await reads.public_file(services(request), file_id=request.path_params["file_id"])
     if file is None or file.name != request.path_params["name"]:
         return json_error(404, "No such file.", {**ANY_ORIGIN, "Cache-Control": "no-store"})
     path = services(request).file_store.path(file.id)

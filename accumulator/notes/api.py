@@ -1,27 +1,26 @@
-"""Public routes of notes: a public workspace as a page, and as an embeddable page."""
+"""HTTP routes of notes: a public workspace as a page and as an embeddable page (each following
+changes over Server-Sent Events), and the owner's export."""
 
 from __future__ import annotations
 
 import asyncio
-import io
-import re
 import secrets
-import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from accumulator import public_html
-from accumulator.auth.api import current_owner_session
-from accumulator.db import session_scope, utcnow
-from accumulator.notes import public, service
-from accumulator.web import services
+from accumulator.auth.access import owner_route, public_route
+from accumulator.notes import reads
+from accumulator.notes.actions import NOTES_TOPIC
+from accumulator.runtime import subscribe
+from accumulator.web import client_ip, json_error, path_id, services
 
 NOT_FOUND = "<!doctype html><title>Not found</title><p>There is no public workspace at this address."
+KEEPALIVE_SECONDS = 25.0
 
 
 def _not_found() -> Response:
@@ -30,126 +29,87 @@ def _not_found() -> Response:
 
 
 def _before(raw: str | None) -> datetime | None:
+    """The `?before=` cursor; anything that is not a moment is ignored (the newest notes show)."""
+    if not raw or len(raw) > 40:
+        return None
     try:
-        moment = datetime.fromisoformat(raw) if raw else None
+        moment = datetime.fromisoformat(raw)
     except ValueError:
         return None
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _workspace_page(request: Request, *, embed: bool) -> Response:
-    svc = services(request)
-    public_id = request.path_params["public_id"]
-    before = _before(request.query_params.get("before"))
-    zone = svc.settings.zone
-
-    def load() -> tuple | None:
-        with session_scope(svc.engine) as session:
-            workspace = service.public_workspace(session=session, public_id=public_id)
-            if workspace is None:
-                return None
-            page = service.public_page(
-                session=session, workspace_id=workspace.id, zone=zone, now=utcnow(), before=before
-            )
-            return workspace, page
-
-    found = await run_in_threadpool(load)
-    if found is None:
-        return _not_found()
-    workspace, page = found
     nonce = secrets.token_urlsafe(16)
-    body = public.render_page(
-        workspace=workspace,
-        page=page,
-        zone=zone,
+    body = await reads.public_page(
+        services(request),
+        public_id=request.path_params["public_id"],
+        before=_before(request.query_params.get("before")),
+        path=request.url.path,
         nonce=nonce,
         embed=embed,
-        older_link=public.older_link(request.url.path, page.older_before),
     )
+    if body is None:
+        return _not_found()
     # Short cache: a note the owner just wrote, or a workspace made private, shows within seconds.
     return HTMLResponse(body, headers=public_html.headers(nonce, frameable=embed, cache_control="public, max-age=10"))
 
 
+@public_route
 async def public_workspace(request: Request) -> Response:
     return await _workspace_page(request, embed=False)
 
 
+@public_route
 async def embedded_workspace(request: Request) -> Response:
     return await _workspace_page(request, embed=True)
 
 
+@owner_route(refuse=_not_found)
 async def export_workspace(request: Request) -> Response:
     """A zip of the workspace's notes, one markdown file per day. Owner only; 404 otherwise."""
-    svc = services(request)
-    if await current_owner_session(request) is None:
-        return _not_found()
-    try:
-        workspace_id = int(request.path_params["workspace_id"])
-    except ValueError:
-        return _not_found()
-
-    def build() -> tuple[str, bytes] | None:
-        with session_scope(svc.engine) as session:
-            try:
-                title, files = service.export_markdown(
-                    session=session, workspace_id=workspace_id, zone=svc.settings.zone
-                )
-            except service.NotesError:
-                return None
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, text in files.items():
-                archive.writestr(name, text)
-        return title, buffer.getvalue()
-
-    built = await run_in_threadpool(build)
+    workspace_id = path_id(request, "workspace_id")
+    built = await reads.export_zip(services(request), workspace_id=workspace_id) if workspace_id else None
     if built is None:
         return _not_found()
-    title, data = built
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", title).strip("-") or "notes"
+    filename, data = built
     return Response(
         data,
         media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}.zip"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 
-KEEPALIVE_SECONDS = 25.0
-
-
+@public_route
 async def workspace_events(request: Request) -> Response:
     """Server-Sent Events for a public page: `change` whenever its workspace changes."""
     svc = services(request)
-    public_id = request.path_params["public_id"]
-
-    def find() -> int | None:
-        with session_scope(svc.engine) as session:
-            workspace = service.public_workspace(session=session, public_id=public_id)
-            return workspace.id if workspace else None
-
-    workspace_id = await run_in_threadpool(find)
+    workspace_id = await reads.public_workspace_id(svc, public_id=request.path_params["public_id"])
     if workspace_id is None:
         return _not_found()
+    address = client_ip(request, svc.settings.trusted_proxy_hops)
+    if not svc.streams.acquire(address):
+        return json_error(429, "Too many open live pages from this address.", {"Retry-After": "30"})
 
     async def stream() -> AsyncIterator[str]:
-        async with svc.bus.subscribe(service.NOTES_TOPIC) as changes:
-            pending = asyncio.ensure_future(anext(changes))
-            try:
-                yield ": connected\n\n"
-                while True:  # StreamingResponse ends this when the client goes away
-                    done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
-                    if not done:
-                        yield ": keep-alive\n\n"
-                        continue
-                    changed = pending.result()
-                    pending = asyncio.ensure_future(anext(changes))
-                    if changed == str(workspace_id):
-                        yield "event: change\ndata: \n\n"
-            finally:
-                pending.cancel()
+        try:
+            async with subscribe(svc, NOTES_TOPIC) as changes:
+                pending = asyncio.ensure_future(anext(changes))
+                try:
+                    yield ": connected\n\n"
+                    while True:  # StreamingResponse ends this when the client goes away
+                        done, _ = await asyncio.wait({pending}, timeout=KEEPALIVE_SECONDS)
+                        if not done:
+                            yield ": keep-alive\n\n"
+                            continue
+                        changed = pending.result()
+                        pending = asyncio.ensure_future(anext(changes))
+                        if changed.workspace_id == workspace_id:
+                            yield "event: change\ndata: \n\n"
+                finally:
+                    pending.cancel()
+        finally:
+            svc.streams.release(address)
 
     return StreamingResponse(
         stream(),

@@ -14,6 +14,8 @@ import nh3
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
+from accumulator.notes.brackets import as_plain_text, is_pathological
+
 _ITEM = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +)(?=\S)")
 _RULE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
 _FENCE = re.compile(r"^ *(`{3,}|~{3,})")
@@ -152,4 +154,6 @@ def sanitize(html: str) -> str:
 def render(text: str) -> str:
     """The note's markdown as HTML that is safe to put in a page."""
     converter = md.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    if is_pathological(text):
+        return as_plain_text(text)
     return sanitize(converter.convert(text))

@@ -6,7 +6,8 @@ import reflex as rx
 
 from accumulator import routes
 from accumulator.notes.models import NOTE_MAX, TITLE_MAX
-from accumulator.notes.state import DayRow, HitRow, NoteRow, NotesState, WorkspaceRow
+from accumulator.notes.reads import DayRow, HitRow, NoteRow, WorkspaceRow
+from accumulator.notes.state import NotesState
 from accumulator.ui import theme
 from accumulator.ui.layout import page, page_header
 
@@ -218,7 +219,7 @@ def search_hit(hit: HitRow) -> rx.Component:
     return rx.card(
         rx.text(hit["workspace_title"], " · ", hit["day"], size="1", color_scheme="gray"),
         rx.box(rx.html(hit["snippet"]), style=PROSE),
-        on_click=NotesState.jump_to(hit),
+        on_click=NotesState.jump_to(hit["note_id"], hit["workspace_id"], hit["day"]),
         cursor="pointer",
         class_name="search-hit",
         width="100%",

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, func, select
 
 from accumulator.notes.models import NOTE_MAX, TITLE_MAX, Note, Workspace
 
-NOTES_TOPIC = "update:notes"  # bus topic; the message is the id of the workspace that changed
 DAYS_PER_PAGE = 30
 SEARCH_TERMS_MAX = 10
 SNIPPET_RADIUS = 60

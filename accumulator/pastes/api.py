@@ -2,7 +2,8 @@
 
 Owner routes (`/api/pastes…`) carry paste bodies and files over HTTP, never the websocket (whose
 messages are capped at 1 MB). Without the owner's session every owner route answers 404, the same
-as for an id that does not exist. Shared routes (`/p/<slug>…`) serve what a link may see.
+as for an id that does not exist (uploads and creation: 401). Shared routes (`/p/<slug>…`) serve
+what a link may see. Every change goes through pastes/actions.py.
 """
 
 from __future__ import annotations
@@ -11,24 +12,21 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from typing import Any
 
-from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from accumulator import public_html
-from accumulator.auth.api import is_owner_request
+from accumulator.auth.access import owner_route, public_route
 from accumulator.db import utcnow
-from accumulator.pastes import public, service
+from accumulator.pastes import actions, public, reads, service
 from accumulator.pastes.models import Paste, PasteFile
-from accumulator.storage import TooLarge, new_file_id
+from accumulator.runtime import off_loop
+from accumulator.storage import TooLarge
 from accumulator.web import (
     BadRequest,
     BodyTooLarge,
-    in_session,
     json_error,
     parse_json_object,
     read_body,
@@ -51,79 +49,37 @@ def _not_found() -> JSONResponse:
     return json_error(404, "No such paste.")
 
 
-def _paste_json(paste: Paste, files: list[PasteFile]) -> dict[str, Any]:
-    return {
-        "id": paste.id,
-        "slug": paste.slug,
-        "title": paste.title,
-        "content": paste.content,
-        "language": paste.language,
-        "shown_as": paste.shown_as,
-        "expiry": paste.expiry,
-        "expires_at": paste.expires_at.isoformat() if paste.expires_at else None,
-        "burn_after_reading": paste.burn_after_reading,
-        "visibility": "shared" if paste.is_shared else "private",
-        "files": [{"id": f.id, "name": f.name, "size": f.size, "content_type": f.content_type} for f in files],
-        "url": f"/bin/{paste.id}",
-        "share_url": f"/p/{paste.slug}" if paste.is_shared else None,
-    }
-
-
-async def _announce(request: Request, paste_id: str) -> None:
-    await services(request).bus.publish(service.PASTES_TOPIC, paste_id)
-
-
-async def _forget_files(request: Request, file_ids: list[str]) -> None:
-    store = services(request).file_store
-    for file_id in file_ids:
-        await run_in_threadpool(store.delete, file_id)
-
-
 # Owner: uploads and pastes
 
 
+def _login_needed(what: str) -> Callable[[], Response]:
+    return lambda: json_error(401, f"Log in to {what}.")
+
+
+@owner_route(refuse=_login_needed("upload files"))
 async def upload_file(request: Request) -> Response:
     """One attachment, streamed to disk as it arrives: `POST /api/pastes/uploads?name=<file name>`
     with the file as the body. Answers its id, to list in the paste's `files`."""
-    if not await is_owner_request(request, changes=True):
-        return json_error(401, "Log in to upload files.")
     svc = services(request)
-    limit = svc.settings.max_upload_bytes
+    too_large = json_error(413, f"The file is larger than {svc.settings.max_upload_mb} MB.")
     try:
         name = service.check_file_name(request.query_params.get("name", ""))
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            raise TooLarge
     except service.PasteError as exc:
         return json_error(400, str(exc))
-    except TooLarge:
-        return json_error(413, f"The file is larger than {svc.settings.max_upload_mb} MB.")
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > svc.settings.max_upload_bytes):
+        return too_large
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if not SAFE_CONTENT_TYPE.match(content_type):
         content_type = "application/octet-stream"
-    file_id = new_file_id()
     try:
-        size = await svc.file_store.save(file_id, request.stream(), limit=limit)
+        upload = await actions.upload_file(svc, name=name, content_type=content_type, chunks=request.stream())
     except TooLarge:
-        return json_error(413, f"The file is larger than {svc.settings.max_upload_mb} MB.")
+        return too_large
     except ClientDisconnect:
         log.info("upload of %r abandoned by the client", name)
         return Response(status_code=400)
-
-    try:
-        await in_session(
-            request,
-            service.stage_upload,
-            file_id=file_id,
-            name=name,
-            content_type=content_type,
-            size=size,
-            now=utcnow(),
-        )
-    except Exception:
-        svc.file_store.delete(file_id)  # no record, no file: nothing half-stored
-        raise
-    return JSONResponse({"id": file_id, "name": name, "size": size}, status_code=201)
+    return JSONResponse({"id": upload.id, "name": upload.name, "size": upload.size}, status_code=201)
 
 
 async def _paste_input(request: Request) -> service.PasteInput:
@@ -136,87 +92,51 @@ def _refusal(exc: Exception) -> JSONResponse:
     return json_error(400, str(exc))
 
 
+@owner_route(refuse=_login_needed("create pastes"))
 async def create_paste(request: Request) -> Response:
-    if not await is_owner_request(request, changes=True):
-        return json_error(401, "Log in to create pastes.")
     try:
         data = await _paste_input(request)
+        paste, files = await actions.create_paste(services(request), data=data)
     except (BodyTooLarge, BadRequest, service.PasteError) as exc:
         return _refusal(exc)
-
-    def create(session: Session) -> dict[str, Any]:
-        paste = service.create_paste(session=session, data=data, now=utcnow())
-        return _paste_json(paste, service.files_of(session=session, paste_id=paste.id))
-
-    try:
-        created = await in_session(request, create)
-    except service.PasteError as exc:
-        return _refusal(exc)
-    await _announce(request, created["id"])
+    created = reads.paste_json(paste, files)
     return JSONResponse(created, status_code=201, headers={"Location": created["url"]})
 
 
+@owner_route(refuse=_not_found)
 async def list_pastes(request: Request) -> Response:
-    if not await is_owner_request(request):
-        return _not_found()
     query = request.query_params.get("q", "")[:200]
-
-    def load(session: Session) -> list[dict[str, Any]]:
-        rows = service.list_pastes(session=session, now=utcnow(), query=query)
-        return [
-            {
-                "id": row.id,
-                "title": row.title,
-                "size": row.size,
-                "files": row.file_count,
-                "visibility": "shared" if row.is_shared else "private",
-                "expires_at": row.expires_at.isoformat() if row.expires_at else None,
-            }
-            for row in rows
-        ]
-
-    return JSONResponse({"pastes": await in_session(request, load)}, headers={"Cache-Control": "no-store"})
+    rows = await reads.summaries(services(request), query=query)
+    listed = [
+        {
+            "id": row.id,
+            "title": row.title,
+            "size": row.size,
+            "files": row.file_count,
+            "visibility": "shared" if row.is_shared else "private",
+            "expires_at": row.expires_at.isoformat() if row.expires_at else None,
+        }
+        for row in rows
+    ]
+    return JSONResponse({"pastes": listed}, headers={"Cache-Control": "no-store"})
 
 
+@owner_route(refuse=_not_found)
 async def paste_detail(request: Request) -> Response:
     """GET the paste as JSON, PUT a new version (expiry counted from now), DELETE it."""
-    changes = request.method != "GET"
-    if not await is_owner_request(request, changes=changes):
-        return _not_found()
+    svc = services(request)
     paste_id = request.path_params["paste_id"]
     if request.method == "GET":
-
-        def load(session: Session) -> dict[str, Any] | None:
-            paste = service.get_paste(session=session, paste_id=paste_id, now=utcnow())
-            return _paste_json(paste, service.files_of(session=session, paste_id=paste_id)) if paste else None
-
-        found = await in_session(request, load)
-        return JSONResponse(found, headers={"Cache-Control": "no-store"}) if found else _not_found()
+        found = await reads.paste_with_files(svc, paste_id=paste_id)
+        return JSONResponse(reads.paste_json(*found), headers={"Cache-Control": "no-store"}) if found else _not_found()
     if request.method == "DELETE":
-        removed = await in_session(request, service.delete_paste, paste_id=paste_id, now=utcnow())
-        if removed is None:
-            return _not_found()
-        await _forget_files(request, removed)
-        await _announce(request, paste_id)
-        return Response(status_code=204)
+        return Response(status_code=204) if await actions.delete_paste(svc, paste_id=paste_id) else _not_found()
     try:
         data = await _paste_input(request)
+        saved = await actions.update_paste(svc, paste_id=paste_id, data=data)
     except (BodyTooLarge, BadRequest, service.PasteError) as exc:
         return _refusal(exc)
-
-    def save(session: Session) -> tuple[dict[str, Any], list[str]]:
-        paste, detached = service.update_paste(session=session, paste_id=paste_id, data=data, now=utcnow())
-        return _paste_json(paste, service.files_of(session=session, paste_id=paste_id)), detached
-
-    try:
-        saved, detached = await in_session(request, save)
-    except LookupError:
-        return _not_found()
-    except service.PasteError as exc:
-        return _refusal(exc)
-    await _forget_files(request, detached)
-    await _announce(request, paste_id)
-    return JSONResponse(saved)
+    return JSONResponse(reads.paste_json(*saved)) if saved else _not_found()
 
 
 def _raw(paste: Paste) -> Response:
@@ -241,22 +161,16 @@ def _download(request: Request, file: PasteFile, *, cache: str) -> Response:
     )
 
 
+@owner_route(refuse=_not_found)
 async def owner_raw(request: Request) -> Response:
-    if not await is_owner_request(request):
-        return _not_found()
-    paste = await in_session(request, service.get_paste, paste_id=request.path_params["paste_id"], now=utcnow())
-    return _raw(paste) if paste else _not_found()
+    found = await reads.paste_with_files(services(request), paste_id=request.path_params["paste_id"])
+    return _raw(found[0]) if found else _not_found()
 
 
+@owner_route(refuse=_not_found)
 async def owner_file(request: Request) -> Response:
-    if not await is_owner_request(request):
-        return _not_found()
-    file = await in_session(
-        request,
-        service.owner_file,
-        paste_id=request.path_params["paste_id"],
-        file_id=request.path_params["file_id"],
-        now=utcnow(),
+    file = await reads.owner_file(
+        services(request), paste_id=request.path_params["paste_id"], file_id=request.path_params["file_id"]
     )
     return _download(request, file, cache="private, no-store") if file else _not_found()
 
@@ -287,20 +201,9 @@ async def _shared_view(request: Request, *, embed: bool = False, raw: bool = Fal
     """GET shows a paste (or, for burn-after-reading, the confirmation); POST is the confirmed
     reading that burns it."""
     svc = services(request)
-    slug = request.path_params["slug"]
     now = utcnow()
     confirmed = request.method == "POST"
-
-    def load(session: Session) -> tuple[Paste, list[PasteFile]] | None:
-        paste = service.get_shared(session=session, slug=slug, now=now)
-        if paste is None:
-            return None
-        if paste.burn_after_reading and confirmed:
-            burned = service.burn(session=session, slug=slug, now=now)
-            return (burned.paste, burned.files) if burned else None
-        return paste, service.files_of(session=session, paste_id=paste.id)
-
-    found = await in_session(request, load)
+    found = await actions.read_shared(svc, slug=request.path_params["slug"], confirmed=confirmed)
     if found is None:
         return _gone(embed=embed) if not raw else json_error(404, "No such paste.")
     paste, files = found
@@ -314,7 +217,9 @@ async def _shared_view(request: Request, *, embed: bool = False, raw: bool = Fal
         return RedirectResponse(request.url.path, status_code=303)
     if raw:
         return _raw(paste)
-    body = public.render_paste(
+    # Highlighting grows with the paste: off the event loop.
+    body = await off_loop(
+        public.render_paste,
         paste=paste,
         files=files,
         now=now,
@@ -327,27 +232,28 @@ async def _shared_view(request: Request, *, embed: bool = False, raw: bool = Fal
     return HTMLResponse(body, headers=public_html.headers(nonce, frameable=embed, cache_control="no-store"))
 
 
+@public_route
 async def shared_paste(request: Request) -> Response:
     return await _shared_view(request)
 
 
+@public_route
 async def shared_embed(request: Request) -> Response:
     return await _shared_view(request, embed=True)
 
 
+@public_route
 async def shared_raw(request: Request) -> Response:
     return await _shared_view(request, raw=True)
 
 
+@public_route
 async def shared_file(request: Request) -> Response:
-    file = await in_session(
-        request,
-        service.shared_file,
+    file = await reads.shared_file(
+        services(request),
         slug=request.path_params["slug"],
         file_id=request.path_params["file_id"],
-        now=utcnow(),
         key=request.query_params.get("key"),
-        secret=services(request).settings.secret_key,
     )
     return _download(request, file, cache="no-store") if file else json_error(404, "No such file.")
 

@@ -13,8 +13,9 @@ from functools import lru_cache
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name, guess_lexer
-from pygments.util import ClassNotFound
+from pygments.lexers import get_lexer_by_name
+
+from accumulator.pastes.detect import detect
 
 AUTO = "auto"
 PLAIN = "text"
@@ -70,7 +71,7 @@ LANGUAGES: dict[str, str] = {
     "zig": "Zig",
 }
 
-GUESS_SAMPLE = 20_000  # characters looked at when guessing; enough to tell, bounded in time
+JSON_CHECK_MAX = 20_000  # characters up to which content is parsed whole to tell JSON
 HIGHLIGHT_MAX = 256 * 1024  # characters above which content is shown plain
 
 
@@ -78,27 +79,18 @@ def label(alias: str) -> str:
     return LANGUAGES.get(alias, LANGUAGES[PLAIN])
 
 
-@lru_cache(maxsize=1)
-def _by_lexer_name() -> dict[str, str]:
-    return {get_lexer_by_name(alias).name: alias for alias in LANGUAGES}
-
-
 def guess(content: str) -> str:
-    """The offered language this content looks like, or plain text."""
-    sample = content[:GUESS_SAMPLE]
-    stripped = sample.strip()
-    if stripped[:1] in "{[" and len(content) <= GUESS_SAMPLE:
+    """The offered language this content looks like (pastes/detect.py), or plain text. Content that
+    parses as JSON whole is JSON, as long as it is small enough to parse at once."""
+    if content.lstrip()[:1] in ("{", "[") and len(content) <= JSON_CHECK_MAX:
         try:
             json.loads(content)
         except ValueError:
             pass
         else:
             return "json"
-    try:
-        lexer = guess_lexer(sample)
-    except ClassNotFound:
-        return PLAIN
-    return _by_lexer_name().get(lexer.name, PLAIN)
+    found = detect(content)
+    return found if found in LANGUAGES else PLAIN
 
 
 def shown_as(language: str, content: str) -> str:

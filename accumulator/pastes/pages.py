@@ -7,7 +7,8 @@ import reflex as rx
 from accumulator import routes
 from accumulator.pastes import highlight, service
 from accumulator.pastes.models import TITLE_MAX
-from accumulator.pastes.state import FileRow, PasteEditorState, PasteRow, PastesState, PasteViewState
+from accumulator.pastes.reads import FileRow, PasteRow
+from accumulator.pastes.state import PasteEditorState, PastesState, PasteViewState
 from accumulator.public_html import highlight_css
 from accumulator.settings import get_settings
 from accumulator.ui import theme

@@ -25,7 +25,6 @@ from accumulator.storage import FILE_ID, FileStore
 
 log = logging.getLogger(__name__)
 
-PASTES_TOPIC = "update:pastes"
 MAX_FILES = 20
 
 # Lifetimes offered, in the order the menu shows them.

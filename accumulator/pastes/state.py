@@ -1,4 +1,4 @@
-"""The owner's paste pages: thin states over pastes/service.py.
+"""The owner's paste pages: thin states over pastes/actions.py and pastes/reads.py.
 
 Paste bodies and files are saved by the editor's script over HTTP (pastes/api.py); these states
 only read, and delete. Content reaches the page as Pygments output, which escapes every character.
@@ -6,116 +6,61 @@ only read, and delete. Content reaches the page as Pygments output, which escape
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Annotated, ClassVar
 
 import reflex as rx
 
 from accumulator import routes
-from accumulator.api import get_services
-from accumulator.db import session_scope, utcnow
-from accumulator.pastes import highlight, service
-from accumulator.pastes.models import Paste, PasteFile
-from accumulator.sizes import size_text
-from accumulator.timefmt import left_text, local_text
+from accumulator.pastes import actions, highlight, reads, service
+from accumulator.pastes.actions import PASTES_TOPIC, PasteChanged
+from accumulator.pastes.reads import FileRow, PasteRow
+from accumulator.runtime import get_services
+from accumulator.ui.access import MaxLength, owner
 from accumulator.ui.live import follow
 from accumulator.ui.owner import OwnerState
 
+PasteId = Annotated[str, MaxLength(64)]
 
-class PasteRow(TypedDict):
-    id: str
-    title: str
-    size: str
-    files: int
-    is_shared: bool
-    burn: bool
-    expires: str
-    share_url: str
-
-
-class FileRow(TypedDict):
-    id: str
-    name: str
-    size: str
-    url: str
-
-
-def _expires(paste_expiry, now) -> str:
-    return "never" if paste_expiry is None else f"in {left_text(paste_expiry, now)}"
-
-
-def _file_rows(paste_id: str, files: list[PasteFile]) -> list[FileRow]:
-    return [
-        FileRow(id=f.id, name=f.name, size=size_text(f.size), url=f"/api/pastes/{paste_id}/files/{f.id}") for f in files
-    ]
-
-
-async def _delete(paste_id: str) -> bool:
-    """Delete a paste and its files, and tell every open view; False if it was already gone."""
-    svc = get_services()
-    with session_scope() as session:
-        removed = service.delete_paste(session=session, paste_id=paste_id, now=utcnow())
-    if removed is None:
-        return False
-    for file_id in removed:
-        svc.file_store.delete(file_id)
-    await svc.bus.publish(service.PASTES_TOPIC, paste_id)
-    return True
+__all__ = ["FileRow", "PasteEditorState", "PasteRow", "PasteViewState", "PastesState"]
 
 
 class PastesState(OwnerState):
     """/bin: every paste, searchable by title."""
 
+    follows: ClassVar[tuple] = (PASTES_TOPIC,)
+
     pastes: list[PasteRow] = []
     query: str = ""
     loaded: bool = False
 
-    def _load(self) -> None:
-        now = utcnow()
-        with session_scope() as session:
-            rows = service.list_pastes(session=session, now=now, query=self.query)
-        self.pastes = [
-            PasteRow(
-                id=row.id,
-                title=row.title or "Untitled paste",
-                size=size_text(row.size + row.file_bytes),
-                files=row.file_count,
-                is_shared=row.is_shared,
-                burn=row.burn_after_reading,
-                expires=_expires(row.expires_at, now),
-                share_url=f"/p/{row.slug}" if row.is_shared else "",
-            )
-            for row in rows
-        ]
+    async def _load(self) -> None:
+        self.pastes = await reads.rows(get_services(), query=self.query)
         self.loaded = True
 
-    def _on_change(self, message: str) -> None:
-        self._load()
+    async def _on_change(self, message: PasteChanged) -> None:
+        await self._load()
 
-    @rx.event
-    def load_list(self):
-        if not self._verify_owner():
-            return self._login_redirect()
+    @owner
+    async def load_list(self):
         follow(self)
-        self._load()
+        await self._load()
 
-    @rx.event
-    def search(self, query: str):
-        if not self._verify_owner():
-            return self._login_redirect()
+    @owner
+    async def search(self, query: Annotated[str, MaxLength(2000)]):
         self.query = query[:200]
-        self._load()
+        await self._load()
 
-    @rx.event
-    async def delete(self, paste_id: str):
-        if not self._verify_owner():
-            return self._login_redirect()
-        await _delete(paste_id)
-        self._load()
+    @owner
+    async def delete(self, paste_id: PasteId):
+        await actions.delete_paste(get_services(), paste_id=paste_id)
+        await self._load()
         return rx.toast("Paste deleted.")
 
 
 class PasteViewState(OwnerState):
     """/bin/<id>: one paste as the owner sees it; follows edits made in other tabs."""
+
+    follows: ClassVar[tuple] = (PASTES_TOPIC,)
 
     found: bool = True
     shown_id: str = ""
@@ -130,46 +75,29 @@ class PasteViewState(OwnerState):
     share_url: str = ""
     files: list[FileRow] = []
 
-    def _load(self, paste_id: str) -> None:
-        now = utcnow()
-        with session_scope() as session:
-            paste = service.get_paste(session=session, paste_id=paste_id, now=now)
-            files = service.files_of(session=session, paste_id=paste_id) if paste else []
-        self.shown_id = paste_id
-        self.found = paste is not None
-        if paste is None:
+    async def _load(self, paste_id: str) -> None:
+        view = await reads.view(get_services(), paste_id=paste_id)
+        self.shown_id, self.found = paste_id, view is not None
+        if view is None:
             self.title, self.content_html, self.files = "", "", []
             return
-        self._show(paste, files, now)
+        self.title, self.content_html, self.language = view["title"], view["content_html"], view["language"]
+        self.size, self.expires, self.created = view["size"], view["expires"], view["created"]
+        self.is_shared, self.burn, self.share_url = view["is_shared"], view["burn"], view["share_url"]
+        self.files = view["files"]
 
-    def _show(self, paste: Paste, files: list[PasteFile], now) -> None:
-        self.title = paste.title or "Untitled paste"
-        self.content_html = highlight.to_html(paste.content, paste.shown_as) if paste.content else ""
-        self.language = highlight.label(paste.shown_as)
-        self.size = size_text(paste.size)
-        self.expires = _expires(paste.expires_at, now)
-        self.created = local_text(paste.created_at, get_services().settings.zone)
-        self.is_shared = paste.is_shared
-        self.burn = paste.burn_after_reading
-        self.share_url = f"/p/{paste.slug}" if paste.is_shared else ""
-        self.files = _file_rows(paste.id, files)
+    async def _on_change(self, message: PasteChanged) -> None:
+        if message.paste_id in ("", self.shown_id):
+            await self._load(self.shown_id)
 
-    def _on_change(self, message: str) -> None:
-        if message == self.shown_id:
-            self._load(self.shown_id)
-
-    @rx.event
-    def load_paste(self):
-        if not self._verify_owner():
-            return self._login_redirect()
+    @owner
+    async def load_paste(self):
         follow(self)
-        self._load(self.paste_id)
+        await self._load(str(self.paste_id)[:64])
 
-    @rx.event
+    @owner
     async def delete(self):
-        if not self._verify_owner():
-            return self._login_redirect()
-        await _delete(self.shown_id)
+        await actions.delete_paste(get_services(), paste_id=self.shown_id)
         return [rx.redirect(routes.PASTES), rx.toast("Paste deleted.")]
 
 
@@ -187,30 +115,24 @@ class PasteEditorState(OwnerState):
     files: list[FileRow] = []
     form_key: int = 0  # bumped so the uncontrolled fields start again from the values above
 
-    def _fill(self, paste: Paste | None, files: list[PasteFile]) -> None:
-        self.editing_id = paste.id if paste else ""
-        self.title = paste.title if paste else ""
-        self.content = paste.content if paste else ""
-        self.language = paste.language if paste else highlight.AUTO
-        self.expiry = paste.expiry if paste else service.DEFAULT_EXPIRY
-        self.burn = paste.burn_after_reading if paste else False
-        self.shared = paste.is_shared if paste else False
-        self.files = _file_rows(paste.id, files) if paste else []
+    def _fill(self, fields: reads.EditorFields | None) -> None:
+        self.editing_id = fields["id"] if fields else ""
+        self.title = fields["title"] if fields else ""
+        self.content = fields["content"] if fields else ""
+        self.language = fields["language"] if fields else highlight.AUTO
+        self.expiry = fields["expiry"] if fields else service.DEFAULT_EXPIRY
+        self.burn = fields["burn"] if fields else False
+        self.shared = fields["shared"] if fields else False
+        self.files = fields["files"] if fields else []
         self.form_key += 1
 
-    @rx.event
-    def load_new(self):
-        if not self._verify_owner():
-            return self._login_redirect()
+    @owner
+    async def load_new(self):
         self.found = True
-        self._fill(None, [])
+        self._fill(None)
 
-    @rx.event
-    def load_edit(self):
-        if not self._verify_owner():
-            return self._login_redirect()
-        with session_scope() as session:
-            paste = service.get_paste(session=session, paste_id=self.paste_id, now=utcnow())
-            files = service.files_of(session=session, paste_id=paste.id) if paste else []
-        self.found = paste is not None
-        self._fill(paste, files)
+    @owner
+    async def load_edit(self):
+        fields = await reads.editor_fields(get_services(), paste_id=str(self.paste_id)[:64])
+        self.found = fields is not None
+        self._fill(fields)

@@ -6,7 +6,8 @@ import reflex as rx
 
 from accumulator import routes
 from accumulator.plants.models import INTERVAL_MAX, LOCATION_MAX, NAME_MAX, NOTES_MAX
-from accumulator.plants.state import RULE_CHECK, RULE_EVERY, EventRow, PlantRow, PlantsState, PlantState
+from accumulator.plants.reads import EventRow, PlantRow
+from accumulator.plants.state import RULE_CHECK, RULE_EVERY, PlantsState, PlantState
 from accumulator.ui import theme
 from accumulator.ui.confirm import confirm
 from accumulator.ui.layout import page, page_header

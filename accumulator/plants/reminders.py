@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.db import session_scope
@@ -39,10 +40,9 @@ def push_payload(plants: list[DuePlant]) -> dict[str, str]:
     return {"title": mail.digest_subject(plants), "body": names, "url": "/plants", "tag": "plant-reminder"}
 
 
-def channels_status(engine: Engine, settings: Settings) -> dict[str, str]:
+def channels_status(session: Session, settings: Settings) -> dict[str, str]:
     """What each channel will do, for the page: 'on', or why it is skipped."""
-    with session_scope(engine) as session:
-        subscribers = push.subscription_count(session)
+    subscribers = push.subscription_count(session)
     return {
         EMAIL: "on" if settings.mail_configured else "off: set SMTP_HOST and MAIL_TO to get e-mails",
         PUSH: "on" if subscribers else "off: no browser has enabled notifications",
@@ -54,9 +54,12 @@ async def send_reminders(*, engine: Engine, settings: Settings, now: datetime) -
     if not service.reminder_due(now, settings.zone, settings.reminder_time):
         return report
     today = service.local_today(now, settings.zone)
-    with session_scope(engine) as session:
-        due = service.due_plants(session=session, today=today)
-        subscribers = push.subscription_count(session)
+
+    def load() -> tuple[list[DuePlant], int]:
+        with session_scope(engine) as session:
+            return service.due_plants(session=session, today=today), push.subscription_count(session)
+
+    due, subscribers = await run_in_threadpool(load)
     if not due:
         return report
 
@@ -91,18 +94,24 @@ async def _deliver(
     today: date,
     report: ReminderReport,
 ) -> None:
-    with session_scope(engine) as session:
-        claimed = set(
-            service.claim_reminders(session=session, plant_ids=[p.id for p in due], day=today, channel=channel)
-        )
+    def claim() -> set[int]:
+        with session_scope(engine) as session:
+            return set(
+                service.claim_reminders(session=session, plant_ids=[p.id for p in due], day=today, channel=channel)
+            )
+
+    def release() -> None:
+        with session_scope(engine) as session:
+            service.release_reminders(session=session, plant_ids=sorted(claimed), day=today, channel=channel)
+
+    claimed = await run_in_threadpool(claim)
     plants = [plant for plant in due if plant.id in claimed]
     if not plants:
         return
     try:
         await send(plants)
     except Exception as exc:  # any failure of one channel: give back its claims, keep the others going
-        with session_scope(engine) as session:
-            service.release_reminders(session=session, plant_ids=sorted(claimed), day=today, channel=channel)
+        await run_in_threadpool(release)
         report.failed[channel] = str(exc) or type(exc).__name__
         log.warning("plant reminder by %s failed, will retry on the next run: %s", channel, report.failed[channel])
         return

@@ -26,7 +26,6 @@ from accumulator.plants.models import (
     ReminderDelivery,
 )
 
-PLANTS_TOPIC = "update:plants"
 WATERED, SNOOZED, CHECKED = "watered", "snoozed", "checked"
 SNOOZE_DAYS = (1, 3, 7)
 HISTORY_SIZE = 50

@@ -1,78 +1,54 @@
-"""The owner's plant pages: thin states over plants/service.py."""
+"""The owner's plant pages: thin states over plants/actions.py and plants/reads.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 from datetime import date
-from typing import TypedDict
+from typing import Annotated, ClassVar
 
 import reflex as rx
-from sqlmodel import Session
 
 from accumulator import routes
-from accumulator.api import get_services
-from accumulator.db import session_scope, utcnow
-from accumulator.notes.markdown import render
-from accumulator.plants import reminders, service
-from accumulator.plants.models import Plant
+from accumulator.plants import actions, reads, service
+from accumulator.plants.actions import PLANTS_TOPIC, PlantsChanged
+from accumulator.plants.models import NOTES_MAX
+from accumulator.plants.reads import EventRow, PlantRow
+from accumulator.runtime import get_services
+from accumulator.ui.access import MaxLength, owner
 from accumulator.ui.live import follow
 from accumulator.ui.owner import OwnerState
 
 RULE_EVERY, RULE_CHECK = "every", "check"
+PlantForm = Annotated[dict, MaxLength(NOTES_MAX)]
+Line = Annotated[str, MaxLength(200)]
+
+__all__ = ["RULE_CHECK", "RULE_EVERY", "EventRow", "PlantRow", "PlantState", "PlantsState"]
 
 
-class PlantRow(TypedDict):
-    id: int
-    name: str
-    species: str
-    location: str
-    due_text: str
-    overdue: bool
-    due_today: bool
-    rule: str
-    photo_url: str
-
-
-class EventRow(TypedDict):
-    text: str
-    day: str
-
-
-def due_text(days_left: int) -> str:
-    if days_left < 0:
-        return f"{-days_left} day{'s' if days_left != -1 else ''} overdue"
-    if days_left == 0:
-        return "due today"
-    if days_left == 1:
-        return "due tomorrow"
-    return f"due in {days_left} days"
-
-
-def rule_text(plant: Plant) -> str:
-    every = {1: "every day", 7: "every week", 14: "every two weeks"}.get(
-        plant.interval_days, f"every {plant.interval_days} days"
+def _form_input(form: dict) -> service.PlantInput:
+    """The add/edit form's fields as the service wants them (raises PlantError with a message)."""
+    return service.parse_input(
+        {
+            "name": form.get("name") or "",
+            "species": form.get("species") or "",
+            "location": form.get("location") or "",
+            "notes": form.get("notes") or "",
+            "interval_days": form.get("interval_days") or "",
+            "check_soil": form.get("rule") == RULE_CHECK,
+        }
     )
-    return f"Check the soil {every}" if plant.check_soil else f"Water {every}"
-
-
-def photo_url(plant: Plant) -> str:
-    return f"/api/plants/{plant.id}/photo?v={plant.photo_id}" if plant.photo_id else ""
-
-
-def _today() -> date:
-    return service.local_today(utcnow(), get_services().settings.zone)
 
 
 class PlantsBase(OwnerState):
-    """What every plant page shares: running a change and telling the other tabs."""
+    """What every plant page shares: running a change, a refused input becoming the page's message."""
+
+    follows: ClassVar[tuple] = (PLANTS_TOPIC,)
 
     error: str = ""
 
-    def _act(self, action: Callable[[Session], object]) -> bool:
-        """Run a service call in a transaction; a refused input becomes the page's message."""
+    async def _act(self, change: Awaitable[object]) -> bool:
         try:
-            with session_scope() as session:
-                action(session)
+            await change
         except service.PlantError as exc:
             self.error = str(exc)
             return False
@@ -81,9 +57,6 @@ class PlantsBase(OwnerState):
             return False
         self.error = ""
         return True
-
-    async def _announce(self, message: str = "") -> None:
-        await get_services().bus.publish(service.PLANTS_TOPIC, message)
 
 
 class PlantsState(PlantsBase):
@@ -99,110 +72,68 @@ class PlantsState(PlantsBase):
     adding: bool = False
     form_key: int = 0
 
-    def _load(self) -> None:
-        today = _today()
-        with session_scope() as session:
-            rows = service.list_plants(session=session, today=today, location=self.location)
-            self.locations = service.locations(session=session)
-        self.plants = [
-            PlantRow(
-                id=row.plant.id,
-                name=row.plant.name,
-                species=row.plant.species,
-                location=row.plant.location,
-                due_text=due_text(row.days_left),
-                overdue=row.days_left < 0,
-                due_today=row.days_left == 0,
-                rule=rule_text(row.plant),
-                photo_url=photo_url(row.plant),
-            )
-            for row in rows
-        ]
+    async def _load(self) -> None:
         svc = get_services()
-        channels = reminders.channels_status(svc.engine, svc.settings)
-        self.email_status, self.push_status = channels[reminders.EMAIL], channels[reminders.PUSH]
+        shown = await reads.plant_list(svc, location=self.location)
+        self.plants, self.locations = shown["plants"], shown["locations"]
+        self.email_status, self.push_status = shown["email_status"], shown["push_status"]
         self.reminder_time = svc.settings.reminder_time
         self.loaded = True
 
-    def _on_change(self, message: str) -> None:
-        self._load()
+    async def _on_change(self, message: PlantsChanged) -> None:
+        await self._load()
 
-    @rx.event
-    def load_plants(self):
-        if not self._verify_owner():
-            return self._login_redirect()
+    @owner
+    async def load_plants(self):
         self.error = ""
         follow(self)
-        self._load()
+        await self._load()
 
-    @rx.event
-    def filter_location(self, value: str):
+    @owner
+    async def filter_location(self, value: Line):
         self.location = "" if value == "all" else value
-        self._load()
+        await self._load()
 
-    @rx.event
-    def set_adding(self, value: bool):
+    @owner
+    async def set_adding(self, value: bool):
         self.adding, self.error = value, ""
         self.form_key += 1
 
-    @rx.event
-    async def add_plant(self, form: dict):
-        if not self._verify_owner():
-            return self._login_redirect()
+    @owner
+    async def add_plant(self, form: PlantForm):
         try:
             data = _form_input(form)
         except service.PlantError as exc:
             self.error = str(exc)
-            return
-        if not self._act(lambda session: service.create_plant(session=session, data=data, now=utcnow())):
-            return
+            return None
+        if not await self._act(actions.create_plant(get_services(), data=data)):
+            return None
         self.adding = False
-        self._load()
-        await self._announce()
+        await self._load()
         return rx.toast(f"{data.name} added.")
 
-    @rx.event
+    @owner
     async def water(self, plant_id: int):
-        if not self._verify_owner():
-            return self._login_redirect()
-        today = _today()
-        if self._act(lambda s: service.mark_watered(session=s, plant_id=plant_id, on=today, today=today)):
-            self._load()
-            await self._announce(str(plant_id))
+        if await self._act(actions.water(get_services(), plant_id=plant_id)):
+            await self._load()
 
-    @rx.event
+    @owner
     async def snooze(self, plant_id: int, days: int):
-        if not self._verify_owner():
-            return self._login_redirect()
-        today = _today()
-        if self._act(lambda s: service.snooze(session=s, plant_id=plant_id, days=int(days), today=today)):
-            self._load()
-            await self._announce(str(plant_id))
+        if await self._act(actions.snooze(get_services(), plant_id=plant_id, days=days)):
+            await self._load()
 
-    @rx.event
+    @owner
     async def water_location(self):
-        if not self._verify_owner():
-            return self._login_redirect()
-        today, location = _today(), self.location
+        location = self.location
         count: list[int] = []
-        if self._act(lambda s: count.append(service.water_location(session=s, location=location, today=today))):
-            self._load()
-            await self._announce()
+
+        async def water_all() -> None:
+            count.append(await actions.water_location(get_services(), location=location))
+
+        if await self._act(water_all()):
+            await self._load()
             return rx.toast(f"Watered {count[0]} plants in {location}.")
-
-
-def _form_input(form: dict) -> service.PlantInput:
-    """The add/edit form's fields as the service wants them (raises PlantError with a message)."""
-    return service.parse_input(
-        {
-            "name": form.get("name", ""),
-            "species": form.get("species", ""),
-            "location": form.get("location", ""),
-            "notes": form.get("notes", ""),
-            "interval_days": form.get("interval_days", ""),
-            "check_soil": form.get("rule") == RULE_CHECK,
-        }
-    )
+        return None
 
 
 class PlantState(PlantsBase):
@@ -228,112 +159,73 @@ class PlantState(PlantsBase):
     editing: bool = False
     form_key: int = 0
 
-    def _load(self) -> None:
-        today = _today()
-        with session_scope() as session:
-            plant = service.get_plant(session=session, plant_id=self.shown_id)
-            events = service.history(session=session, plant_id=self.shown_id) if plant else []
-        self.found = plant is not None
-        if plant is None:
+    async def _load(self) -> None:
+        detail = await reads.plant_detail(get_services(), plant_id=self.shown_id)
+        self.found = detail is not None
+        if detail is None:
             return
-        row = service.status(plant, today)
-        self.name, self.species, self.location = plant.name, plant.species, plant.location
-        self.notes, self.notes_html = plant.notes, render(plant.notes) if plant.notes else ""
-        self.interval_days, self.check_soil = plant.interval_days, plant.check_soil
-        self.rule = rule_text(plant)
-        self.due_text, self.overdue = due_text(row.days_left), row.days_left < 0
-        self.next_date = f"{row.due_on:%A %-d %B %Y}"
-        self.last_watered = f"{plant.last_watered_on:%-d %B %Y}" if plant.last_watered_on else "never"
-        self.photo_url = photo_url(plant)
-        self.today = today.isoformat()
-        self.history = [
-            EventRow(
-                text={
-                    service.WATERED: "Watered",
-                    service.CHECKED: "Soil checked, still moist",
-                    service.SNOOZED: f"Snoozed until {event.until:%-d %B}" if event.until else "Snoozed",
-                }.get(event.kind, event.kind),
-                day=f"{event.on_date:%-d %B %Y}",
-            )
-            for event in events
-        ]
+        self.name, self.species, self.location = detail["name"], detail["species"], detail["location"]
+        self.notes, self.notes_html = detail["notes"], detail["notes_html"]
+        self.interval_days, self.check_soil, self.rule = detail["interval_days"], detail["check_soil"], detail["rule"]
+        self.due_text, self.overdue, self.next_date = detail["due_text"], detail["overdue"], detail["next_date"]
+        self.last_watered, self.photo_url, self.today = detail["last_watered"], detail["photo_url"], detail["today"]
+        self.history = detail["history"]
 
-    def _on_change(self, message: str) -> None:
-        if message in ("", str(self.shown_id)):
-            self._load()
+    async def _on_change(self, message: PlantsChanged) -> None:
+        if message.what != "push" and message.plant_id in (0, self.shown_id):
+            await self._load()
 
-    @rx.event
-    def load_plant(self):
-        if not self._verify_owner():
-            return self._login_redirect()
+    @owner
+    async def load_plant(self):
         raw = str(self.plant_id)
         self.shown_id = int(raw) if raw.isdigit() and len(raw) < 12 else 0
         self.error, self.editing = "", False
         follow(self)
-        self._load()
+        await self._load()
 
-    @rx.event
+    @owner
     async def water_on(self, form: dict):
         """Watered today, or on the date the form gives."""
-        if not self._verify_owner():
-            return self._login_redirect()
-        today = _today()
+        day = actions.today(get_services())
         try:
-            on = date.fromisoformat(form.get("on") or today.isoformat())
+            on = date.fromisoformat(str(form.get("on") or day.isoformat()))
         except ValueError:
             self.error = "That is not a date."
-            return
-        plant_id = self.shown_id
-        if self._act(lambda s: service.mark_watered(session=s, plant_id=plant_id, on=on, today=today)):
-            self._load()
-            await self._announce(str(plant_id))
-            return rx.toast("Watered today." if on == today else f"Watered on {on:%-d %B}.")
+            return None
+        if await self._act(actions.water(get_services(), plant_id=self.shown_id, on=on)):
+            await self._load()
+            return rx.toast("Watered today." if on == day else f"Watered on {on:%-d %B}.")
+        return None
 
-    @rx.event
+    @owner
     async def snooze(self, days: int):
-        if not self._verify_owner():
-            return self._login_redirect()
-        today, plant_id = _today(), self.shown_id
-        if self._act(lambda s: service.snooze(session=s, plant_id=plant_id, days=int(days), today=today)):
-            self._load()
-            await self._announce(str(plant_id))
+        if await self._act(actions.snooze(get_services(), plant_id=self.shown_id, days=days)):
+            await self._load()
 
-    @rx.event
+    @owner
     async def still_moist(self):
-        if not self._verify_owner():
-            return self._login_redirect()
-        today, plant_id = _today(), self.shown_id
-        if self._act(lambda s: service.mark_checked(session=s, plant_id=plant_id, today=today)):
-            self._load()
-            await self._announce(str(plant_id))
+        if await self._act(actions.still_moist(get_services(), plant_id=self.shown_id)):
+            await self._load()
 
-    @rx.event
-    def set_editing(self, value: bool):
+    @owner
+    async def set_editing(self, value: bool):
         self.editing, self.error = value, ""
         self.form_key += 1
 
-    @rx.event
-    async def save(self, form: dict):
-        if not self._verify_owner():
-            return self._login_redirect()
-        plant_id = self.shown_id
+    @owner
+    async def save(self, form: PlantForm):
         try:
             data = _form_input(form)
         except service.PlantError as exc:
             self.error = str(exc)
             return
-        if self._act(lambda s: service.update_plant(session=s, plant_id=plant_id, data=data)):
+        if await self._act(actions.update_plant(get_services(), plant_id=self.shown_id, data=data)):
             self.editing = False
-            self._load()
-            await self._announce(str(plant_id))
+            await self._load()
 
-    @rx.event
+    @owner
     async def delete(self):
-        if not self._verify_owner():
-            return self._login_redirect()
-        plant_id, photo = self.shown_id, []
-        if self._act(lambda s: photo.append(service.delete_plant(session=s, plant_id=plant_id))):
-            if photo and photo[0]:
-                get_services().photo_store.delete(photo[0])
-            await self._announce()
-            return [rx.redirect(routes.PLANTS), rx.toast(f"{self.name} deleted.")]
+        name = self.name
+        if await self._act(actions.delete_plant(get_services(), plant_id=self.shown_id)):
+            return [rx.redirect(routes.PLANTS), rx.toast(f"{name} deleted.")]
+        return None

@@ -14,12 +14,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from accumulator.auth.api import current_owner_session
+from accumulator.auth.access import owner_route, public_route
 from accumulator.db import utcnow
 from accumulator.routes import SPOTIFY as SPOTIFY_PAGE
-from accumulator.spotify import service
+from accumulator.spotify import actions, reads, service
 from accumulator.spotify.client import SpotifyError
-from accumulator.web import cors_headers, in_session, is_https, json_error, public_origin, services
+from accumulator.web import cors_headers, is_https, json_error, public_origin, services
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +39,16 @@ def _back_to_page(outcome: str) -> RedirectResponse:
     return response
 
 
+@owner_route
 async def connect(request: Request) -> Response:
     """Start the authorization-code flow: a one-time `state` in a cookie, then Spotify's consent page."""
     svc = services(request)
-    if await current_owner_session(request) is None:
-        return json_error(404, "Not found.")
     if not svc.settings.spotify_configured:
         return _back_to_page("not-configured")
     state = secrets.token_urlsafe(24)
-    target = svc.spotify.client.authorize_url(redirect_uri=redirect_uri(request), state=state, scopes=service.SCOPES)
+    target = actions.sync(svc).client.authorize_url(
+        redirect_uri=redirect_uri(request), state=state, scopes=service.SCOPES
+    )
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         STATE_COOKIE,
@@ -61,11 +62,10 @@ async def connect(request: Request) -> Response:
     return response
 
 
+@owner_route
 async def callback(request: Request) -> Response:
     """Spotify sends the owner back here with a code (or an error) and the state we gave it."""
     svc = services(request)
-    if await current_owner_session(request) is None:
-        return json_error(404, "Not found.")
     expected = request.cookies.get(STATE_COOKIE, "")
     given = request.query_params.get("state", "")
     if not expected or not hmac.compare_digest(expected, given):
@@ -76,7 +76,7 @@ async def callback(request: Request) -> Response:
     if not code or len(code) > 2048:
         return _back_to_page("failed")
     try:
-        await svc.spotify.connect(code=code, redirect_uri=redirect_uri(request))
+        await actions.connect(svc, code=code, redirect_uri=redirect_uri(request))
     except SpotifyError as exc:
         log.warning("connecting Spotify failed: %s", exc)
         return _back_to_page("failed")
@@ -103,15 +103,11 @@ def widget_data(snapshot: service.Snapshot | None, status: str, now: datetime) -
 
 
 async def _now_playing(request: Request) -> tuple[service.Snapshot | None, str]:
-    settings = services(request).settings
-
-    def load(session) -> tuple[service.Snapshot | None, str]:
-        snapshots = service.read_snapshots(session)
-        return snapshots.get(service.NOW_PLAYING), service.connection_status(session, settings)
-
-    return await in_session(request, load)
+    status, snapshots = await reads.cached(services(request))
+    return snapshots.get(service.NOW_PLAYING), status
 
 
+@public_route(cross_origin=True)
 async def now_playing(request: Request) -> Response:
     snapshot, status = await _now_playing(request)
     headers = {**cors_headers(request, services(request).settings.allowed_origins), "Cache-Control": WIDGET_CACHE}
@@ -189,6 +185,7 @@ def render_card(data: dict[str, Any], cover_data: str, theme: str) -> str:
     return "".join(parts)
 
 
+@public_route(cross_origin=True)
 async def now_playing_card(request: Request) -> Response:
     theme = request.query_params.get("theme", "light")
     if theme not in THEMES:

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -22,14 +23,12 @@ from sqlmodel import Session, delete, select
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.db import session_scope, utcnow
-from accumulator.realtime import Bus
 from accumulator.settings import Settings
 from accumulator.spotify.client import RateLimited, Revoked, SpotifyClient, SpotifyError, Tokens, Unauthorized
 from accumulator.spotify.models import SpotifyAccount, SpotifySnapshot
 
 log = logging.getLogger(__name__)
 
-SPOTIFY_TOPIC = "update:spotify"
 SCOPES = "user-read-currently-playing user-read-recently-played user-top-read"
 RANGES = {"short_term": "Last 4 weeks", "medium_term": "Last 6 months", "long_term": "Last year"}
 KINDS = ("tracks", "artists")
@@ -140,10 +139,12 @@ def disconnect(session: Session) -> None:
 class SpotifySync:
     """The one object per process that talks to Spotify."""
 
-    def __init__(self, *, settings: Settings, engine: Engine, bus: Bus, timeout: float = 5.0) -> None:
+    def __init__(
+        self, *, settings: Settings, engine: Engine, announce: Callable[[str], Awaitable[None]], timeout: float = 5.0
+    ) -> None:
         self.settings = settings
         self.engine = engine
-        self.bus = bus
+        self.announce = announce  # tells open pages what changed: "now_playing", "top" or "connection"
         self.client = SpotifyClient(
             accounts_url=settings.spotify_accounts_url,
             api_url=settings.spotify_api_url,
@@ -185,7 +186,7 @@ class SpotifySync:
             except Revoked as exc:
                 log.warning("Spotify refused the refresh token (%s); the owner must connect again", exc)
                 await self._db(self._mark_revoked)
-                await self.bus.publish(SPOTIFY_TOPIC, "connection")
+                await self.announce("connection")
                 raise NotConnected from None
             await self._db(self._store_tokens, tokens=tokens, now=now)
             return tokens.access_token
@@ -246,7 +247,7 @@ class SpotifySync:
         self._retry_at.clear()
         await self.poll_now_playing()
         await self.poll_top_lists()
-        await self.bus.publish(SPOTIFY_TOPIC, "connection")
+        await self.announce("connection")
 
     # Calls
 
@@ -313,7 +314,7 @@ class SpotifySync:
     async def poll_now_playing(self) -> None:
         """Every 10 s: what is playing, or else the last track played."""
         if await self._refresh(NOW_PLAYING, self._fetch_now_playing):
-            await self.bus.publish(SPOTIFY_TOPIC, NOW_PLAYING)
+            await self.announce(NOW_PLAYING)
 
     async def poll_top_lists(self) -> None:
         """Each top list once a day (the job runs hourly; lists fetched within a day are left)."""
@@ -328,7 +329,7 @@ class SpotifySync:
                     continue
                 changed |= await self._refresh(key, partial(self._fetch_top, kind, time_range))
         if changed:
-            await self.bus.publish(SPOTIFY_TOPIC, "top")
+            await self.announce("top")
 
     async def _fetch_now_playing(self) -> dict[str, Any]:
         body = await self._get("/me/player/currently-playing", {"additional_types": "track"})

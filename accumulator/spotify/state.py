@@ -3,14 +3,16 @@ anyone, as in the original; connecting and disconnecting are the owner's."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import ClassVar, TypedDict
 
 import reflex as rx
 
-from accumulator.api import get_services
-from accumulator.db import session_scope, utcnow
-from accumulator.spotify import service
+from accumulator.db import utcnow
+from accumulator.runtime import get_services
+from accumulator.spotify import actions, reads, service
+from accumulator.spotify.actions import SPOTIFY_TOPIC, SpotifyChanged
 from accumulator.timefmt import ago_text
+from accumulator.ui.access import owner, public
 from accumulator.ui.live import follow
 from accumulator.ui.owner import OwnerState
 
@@ -65,6 +67,8 @@ EMPTY = NowPlaying(
 
 
 class SpotifyState(OwnerState):
+    follows: ClassVar[tuple] = (SPOTIFY_TOPIC,)
+
     status: str = ""
     now: NowPlaying = EMPTY
     time_range: str = "short_term"
@@ -85,12 +89,9 @@ class SpotifyState(OwnerState):
     def callback_url(self) -> str:
         return f"{self.origin or 'https://your-accumulator.example'}/api/spotify/callback"
 
-    def _load(self) -> None:
-        settings = get_services().settings
+    async def _load(self) -> None:
+        self.status, snapshots = await reads.cached(get_services())
         now = utcnow()
-        with session_scope() as session:
-            self.status = service.connection_status(session, settings)
-            snapshots = service.read_snapshots(session)
         current = snapshots.get(service.NOW_PLAYING)
         self.now = self._now_playing(current, now) if current else EMPTY
         self._lists = {}
@@ -138,31 +139,28 @@ class SpotifyState(OwnerState):
         self.top_tracks = self._lists.get(f"tracks:{self.time_range}", [])
         self.top_artists = self._lists.get(f"artists:{self.time_range}", [])
 
-    def _on_change(self, message: str) -> None:
-        self._load()
+    async def _on_change(self, message: SpotifyChanged) -> None:
+        await self._load()
 
-    @rx.event
-    def load_page(self):
-        self._verify_owner()
-        self.origin = self.router.headers.origin or ""
+    @public
+    async def load_page(self):
+        await self._owner_check()
+        own, seen = get_services().settings.own_origins, self.router.headers.origin
+        self.origin = seen if seen in own else own[0]
         outcome = self.router.url.query_parameters.get("spotify", "")
         self.notice, self.notice_color = NOTICES.get(outcome, ("", "green")) if self.is_owner else ("", "green")
         follow(self, visitors=True)
-        self._load()
+        await self._load()
 
-    @rx.event
-    def set_range(self, value: str | list[str]):
-        value = value if isinstance(value, str) else value[0]
+    @public
+    async def set_range(self, value: str | list[str]):
+        value = value if isinstance(value, str) else (value[0] if value else "")
         if value in service.RANGES:
             self.time_range = value
             self._show_range()
 
-    @rx.event
+    @owner
     async def disconnect(self):
-        if not self._verify_owner():
-            return self._login_redirect()
-        with session_scope() as session:
-            service.disconnect(session)
-        await get_services().bus.publish(service.SPOTIFY_TOPIC, "connection")
+        await actions.disconnect(get_services())
         self.notice, self.notice_color = "Spotify is disconnected; its data here is deleted.", "gray"
-        self._load()
+        await self._load()

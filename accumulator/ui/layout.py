@@ -7,17 +7,16 @@ from collections.abc import Callable
 import reflex as rx
 
 from accumulator import routes
+from accumulator.feature import NavEntry
 from accumulator.ui import theme
 from accumulator.ui.owner import OwnerState
 
-NAV_ITEMS = (
-    ("Dashboard", routes.DASHBOARD, "chart-line"),
-    ("Notes", routes.NOTES, "notebook-pen"),
-    ("Pastes", routes.PASTES, "clipboard-list"),
-    ("Spotify", routes.SPOTIFY, "music"),
-    ("Plants", routes.PLANTS, "sprout"),
-    ("Sessions", routes.SESSIONS, "monitor-smartphone"),
-)
+# The features' navigation entries, in order; the app assembly hands them in (`set_navigation`).
+NAV_ITEMS: list[tuple[str, str, str]] = []
+
+
+def set_navigation(entries: list[NavEntry]) -> None:
+    NAV_ITEMS[:] = [(entry.label, entry.href, entry.icon) for entry in sorted(entries, key=lambda e: e.order)]
 
 
 def brand() -> rx.Component:

@@ -1,41 +1,91 @@
-"""Owner tabs that follow changes made elsewhere (another tab, another device, the HTTP API).
+"""The one way open tabs follow changes made elsewhere (another tab, another device, the HTTP API,
+a job, another process): declared topic → states.
 
-A page's state calls `follow(self)` when it loads; when its feature announces a change on the bus,
-`reload_open_tabs` calls `_on_change(message)` on the state of every such tab still connected to
-this process. Each process reloads its own tabs, so this works with any number of processes.
+A state declares the topics it follows (`follows: ClassVar[tuple[Topic, ...]]`) and an async
+`_on_change(message)`; its page calls `follow(self)` when it loads. For every message on a
+followed topic, `deliver` calls `_on_change` on the state of every tab of this process still
+showing that page. Owner pages are checked again before each push (a revoked or logged-out tab is
+cleared and gets nothing); `visitors=True` marks a public page. Each process serves its own tabs,
+so this works with any number of processes.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from dataclasses import dataclass
+
 import reflex as rx
 
-from accumulator.api import get_services
+from accumulator.runtime import Services, Topic, subscribe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OpenTab:
+    kind: type  # the state class of the page
+    path: str  # the page it follows on
+    visitors: bool  # a public page: no owner check before a push
+
+
+_open_tabs: dict[str, OpenTab] = {}
+
+
+def _page(state: rx.State) -> str:
+    return state.router.url.path.rstrip("/") or "/"
 
 
 def follow(state: rx.State, *, visitors: bool = False) -> None:
-    """Reload this tab's `state` on its feature's changes, until the tab goes away. Owner pages
-    follow only while the tab is the owner's; `visitors=True` is for public pages."""
-    get_services().open_tabs[state.router.session.client_token] = (type(state), visitors)
+    """Push this tab the changes its state follows, while it stays on this page."""
+    _open_tabs[state.router.session.client_token] = OpenTab(type(state), _page(state), visitors)
 
 
-async def reload_open_tabs(app: rx.App, kinds: tuple[type, ...], message: str) -> None:
-    """Call `_on_change(message)` on the open tabs whose followed state is one of `kinds`."""
-    tabs = get_services().open_tabs
+def followers(kind: type) -> int:
+    """How many tabs of this process follow on a page of `kind` (as last seen)."""
+    return sum(1 for tab in _open_tabs.values() if issubclass(tab.kind, kind))
+
+
+def _forget(token: str) -> None:
+    tab = _open_tabs.pop(token, None)
+    gone = getattr(tab.kind, "_on_gone", None) if tab else None
+    if gone is not None:
+        gone(token)  # e.g. the dashboard feed stops computing for a tab that closed
+
+
+async def deliver(app: rx.App, topic: Topic, message: object) -> None:
+    """Call `_on_change(message)` on every open tab whose state follows `topic`."""
     connected = app.event_namespace.token_to_sid
-    for token, (kind, visitors) in list(tabs.items()):
+    for token, tab in list(_open_tabs.items()):
         if token not in connected:
-            tabs.pop(token, None)
+            _forget(token)
             continue
-        if not issubclass(kind, kinds):
+        if topic not in tab.kind.follows:
             continue
-        async with app.modify_state(rx.BaseStateToken(ident=token, cls=kind)) as root:
-            state = await root.get_state(kind)
-            if visitors or state.is_owner:  # a tab logged out since it loaded learns nothing new
-                state._on_change(message)
+        try:
+            async with app.modify_state(rx.BaseStateToken(ident=token, cls=tab.kind)) as root:
+                if _page(root) != tab.path:  # the tab moved on to another page
+                    _forget(token)
+                    continue
+                state = await root.get_state(tab.kind)
+                if not tab.visitors and not await state._owner_check():
+                    _forget(token)  # logged out or revoked: cleared, and no more pushes
+                    continue
+                await state._on_change(message)
+        except Exception:
+            log.exception("pushing %s to a tab failed", topic.name)
 
 
-async def follow_topic(app: rx.App, topic: str, kinds: tuple[type, ...]) -> None:
-    """Lifespan task: every message on `topic`, from any process, reloads the tabs following `kinds`."""
-    async with get_services().bus.subscribe(topic) as changes:
-        async for message in changes:
-            await reload_open_tabs(app, kinds, message)
+def followed_topics(states: list[type]) -> list[Topic]:
+    return list(dict.fromkeys(topic for state in states for topic in getattr(state, "follows", ())))
+
+
+async def follow_topics(app: rx.App, svc: Services, states: list[type]) -> None:
+    """Lifespan task: every message on a topic some state follows, from any process, is delivered."""
+
+    async def follow_one(topic: Topic) -> None:
+        async with subscribe(svc, topic) as messages:
+            async for message in messages:
+                await deliver(app, topic, message)
+
+    await asyncio.gather(*(follow_one(topic) for topic in followed_topics(states)))

@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
-from accumulator.web import Services
+from accumulator.analytics.actions import ingestor
+from accumulator.runtime import Services
 from tests.conftest import api_client
 
 SITE_ORIGIN = "https://blog.example.com"
@@ -21,7 +22,7 @@ EVENT = {"type": "pageview", "site": "blog", "path": "/hello", "visitor": "tab-t
 @pytest.fixture
 def services(services: Services) -> Services:
     services.settings = replace(services.settings, allowed_origins=(SITE_ORIGIN,))
-    services.ingestor.flush_interval = 0.001
+    ingestor(services).flush_interval = 0.001
     return services
 
 
@@ -43,7 +44,7 @@ def stats(client: TestClient, path: str = "/hello", **headers) -> dict:
 def settle(services: Services) -> None:
     """Wait until the writer has stored what was accepted (it batches every few milliseconds)."""
     deadline = time.monotonic() + 5
-    while services.ingestor.pending and time.monotonic() < deadline:
+    while ingestor(services).pending and time.monotonic() < deadline:
         time.sleep(0.01)
     time.sleep(0.05)
 
@@ -100,7 +101,8 @@ def test_an_origin_not_allowed_gets_403_and_counts_nothing(client: TestClient, s
 
 
 def test_the_app_itself_may_send_events_with_no_origins_configured(services: Services) -> None:
-    services.settings = replace(services.settings, allowed_origins=())
+    # The app's own pages are those of PUBLIC_URL (here the test client's address).
+    services.settings = replace(services.settings, allowed_origins=(), public_url="http://testserver")
     with api_client(services) as client:
         assert post(client, EVENT, origin="http://testserver").status_code == 202
         assert post(client, EVENT, origin=SITE_ORIGIN).status_code == 403

@@ -19,7 +19,7 @@ from accumulator.db import utcnow
 from accumulator.importer.phoenix import ImportOptions, import_phoenix
 from accumulator.importer.report import Report
 from accumulator.notes import service as notes
-from accumulator.web import Services
+from accumulator.runtime import Services
 from tests.conftest import _scratch_postgres_url
 from tests.importer.phoenix_schema import COVER, DDL, EXPIRED_DIR, JUKEBOX_DIR, SONG, rows_sql
 

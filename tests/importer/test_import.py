@@ -21,8 +21,8 @@ from accumulator.notes import service as notes
 from accumulator.notes.models import Note, Workspace
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.plants.models import CareEvent, Plant
+from accumulator.runtime import Services
 from accumulator.spotify.models import SpotifyAccount
-from accumulator.web import Services
 from tests.importer.conftest import run_import, snapshot
 from tests.importer.phoenix_schema import EXPIRED_DIR, JUKEBOX_DIR, MISSING_DIR, OLD_PASSWORD, SONG
 

@@ -16,7 +16,7 @@ from accumulator.notes import service as notes
 from accumulator.notes.models import Workspace
 from accumulator.pastes import service as pastes
 from accumulator.pastes.models import Paste, PasteFile
-from accumulator.web import Services
+from accumulator.runtime import Services
 from tests.importer.conftest import run_import
 from tests.importer.phoenix_schema import EXPIRED_DIR, JUKEBOX_DIR, MISSING_DIR, SONG
 

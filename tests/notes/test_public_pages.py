@@ -11,12 +11,12 @@ import pytest
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from accumulator.api import create_api, forbid_framing
+from accumulator.api import create_api, security_headers
 from accumulator.auth import service as auth
 from accumulator.db import utcnow
 from accumulator.notes import service
 from accumulator.notes.models import Workspace
-from accumulator.web import Services
+from accumulator.runtime import Services
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_the_live_update_stream_of_a_private_workspace_is_404_too(client: TestCl
 
 
 def test_every_other_page_forbids_framing(services: Services) -> None:
-    with TestClient(forbid_framing(create_api(services))) as client:
+    with TestClient(security_headers(create_api(services), services)) as client:
         response = client.get("/healthz")
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["content-security-policy"] == "frame-ancestors 'none'"

@@ -12,8 +12,8 @@ from accumulator.db import utcnow
 from accumulator.jobs import JobRunner, LocalLeadership
 from accumulator.pastes import service
 from accumulator.pastes.models import Paste
+from accumulator.runtime import Services
 from accumulator.storage import new_file_id
-from accumulator.web import Services
 
 
 async def test_the_scheduled_cleanup_removes_expired_pastes_and_their_files(

@@ -14,10 +14,11 @@ from sqlalchemy import update
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
-from accumulator.api import build_services, create_api
+from accumulator.api import create_api
 from accumulator.auth import service as auth
 from accumulator.db import utcnow
 from accumulator.pastes.models import Paste, PasteFile
+from accumulator.runtime import build_services
 from accumulator.settings import Settings
 from tests.conftest import api_client
 
@@ -177,7 +178,7 @@ def test_a_shared_paste_is_a_highlighted_escaped_page_with_raw_and_embed_views(
     assert page.status_code == 200
     assert "<script>alert" not in page.text and "&lt;script&gt;alert" in page.text
     assert 'class="highlight"' in page.text and "guide.pdf" in page.text and "15 bytes" in page.text
-    assert "expires in 23 hours" in page.text
+    assert "expires in 1 day" in page.text  # just made with a one-day expiry
     csp = page.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
 

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from accumulator.db import utcnow
 from accumulator.plants import service
 from accumulator.plants.models import Plant
-from accumulator.web import Services
+from accumulator.runtime import Services
 from tests.plants.test_push import Browser
 
 PASSWORD = "a long owner password"

@@ -95,7 +95,7 @@ async def test_push_is_delivered_and_decrypts_to_the_digest(
     browser = Browser.new()
     with running_push_service() as pushes:
         subscribe(engine, browser, pushes.endpoint("phone"))
-        assert channels_status(engine, settings)["push"] == "on"
+        assert channels_status(session, settings)["push"] == "on"
         report = await send_reminders(engine=engine, settings=settings, now=AT)
         assert report.sent == {"email": 1, "push": 1}
         (received,) = pushes.pushes_to("phone")
@@ -133,7 +133,7 @@ async def test_a_gone_browser_is_forgotten(engine: Engine, session: Session, tmp
         pushes.answer("old-phone", 410)
         report = await send_reminders(engine=engine, settings=settings, now=AT)
     assert report.skipped["email"] == "not configured"
-    assert channels_status(engine, settings) == {
+    assert channels_status(session, settings) == {
         "email": "off: set SMTP_HOST and MAIL_TO to get e-mails",
         "push": "off: no browser has enabled notifications",
     }

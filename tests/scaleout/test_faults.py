@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
-from accumulator.api import build_services
 from accumulator.db import create_db_engine
 from accumulator.ratelimit import RedisLimiter
 from accumulator.realtime import FallbackBus, RedisBus, RedisOutage
+from accumulator.runtime import build_services
 from accumulator.settings import Settings
 from tests.conftest import REDIS_URL, api_client
 from tests.tcp_proxy import proxy_to

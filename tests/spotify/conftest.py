@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from accumulator.realtime import MemoryBus
 from accumulator.settings import Settings
 from accumulator.spotify.models import SpotifyAccount
 from accumulator.spotify.service import SpotifySync
@@ -35,7 +34,13 @@ def spotify_settings(settings: Settings, fake: FakeSpotify) -> Settings:
 
 @pytest.fixture
 async def sync(spotify_settings: Settings, engine: Engine) -> AsyncIterator[SpotifySync]:
-    syncer = SpotifySync(settings=spotify_settings, engine=engine, bus=MemoryBus(), timeout=0.5)
+    heard: list[str] = []
+
+    async def announce(what: str) -> None:
+        heard.append(what)
+
+    syncer = SpotifySync(settings=spotify_settings, engine=engine, announce=announce, timeout=0.5)
+    syncer.heard = heard  # what it announced, for the tests that listen
     yield syncer
     await syncer.client.aclose()
 

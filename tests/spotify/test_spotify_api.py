@@ -12,11 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from accumulator.api import build_services
 from accumulator.auth import service as auth
+from accumulator.runtime import Services, build_services
 from accumulator.settings import Settings
+from accumulator.spotify import actions as spotify_actions
 from accumulator.spotify.models import SpotifyAccount
-from accumulator.web import Services
 from tests.conftest import api_client
 from tests.spotify.conftest import connect_directly
 from tests.spotify.fake_spotify import FakeSpotify
@@ -89,7 +89,7 @@ def test_a_refused_consent_says_so(owner: TestClient, fake: FakeSpotify, session
 
 
 async def _poll(services: Services) -> None:
-    await services.spotify.poll_now_playing()
+    await spotify_actions.poll_now_playing(services)
 
 
 def test_the_widget_serves_the_cache_with_cors_and_never_calls_spotify_per_visitor(

@@ -1,0 +1,22 @@
+"""What analytics announces: new counts or presence (to every process), and, within one process,
+that the dashboard numbers were recomputed (the open dashboards follow that)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accumulator.runtime import Topic
+
+
+@dataclass(frozen=True)
+class AnalyticsChanged:
+    pass
+
+
+@dataclass(frozen=True)
+class DashboardRefreshed:
+    version: int
+
+
+ANALYTICS_TOPIC = Topic("update:analytics", AnalyticsChanged)
+DASHBOARD_TOPIC = Topic("analytics:dashboard", DashboardRefreshed, shared=False)

@@ -1,0 +1,44 @@
+"""What a feature hands the app: one manifest of its routes, jobs, topics, pages and navigation entry.
+
+The app assembly (`accumulator/api.py` for HTTP, `accumulator/accumulator.py` for Reflex) iterates
+the manifests listed in `accumulator/features.py`; adding a feature touches its folder and that list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+
+from starlette.routing import BaseRoute
+
+from accumulator.jobs import JobSpec
+from accumulator.runtime import Services, Topic
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    href: str
+    icon: str  # a lucide icon name
+    order: int  # position in the navigation, smallest first
+
+
+@contextlib.asynccontextmanager
+async def nothing_running(_svc: Services) -> AsyncIterator[None]:
+    yield
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    routes: Sequence[BaseRoute] = ()
+    # Periodic work (each process schedules it; only the job leader runs it).
+    jobs: Callable[[Services], list[JobSpec]] = field(default=lambda _svc: [])
+    # What the feature announces; open tabs and public pages follow these.
+    topics: tuple[Topic, ...] = ()
+    # The module whose `@page` declarations make the feature's pages (imported by the Reflex app only).
+    pages: str | None = None
+    nav: NavEntry | None = None
+    # Work that lives as long as the process (e.g. the analytics writer), started and stopped with it.
+    background: Callable[[Services], contextlib.AbstractAsyncContextManager[None]] = nothing_running

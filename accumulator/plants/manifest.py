@@ -1,0 +1,28 @@
+"""What plants hand the app."""
+
+from apscheduler.triggers.interval import IntervalTrigger
+
+from accumulator import routes
+from accumulator.feature import Feature, NavEntry
+from accumulator.jobs import JobSpec
+from accumulator.plants import actions, api
+from accumulator.runtime import Services
+
+
+def jobs(svc: Services) -> list[JobSpec]:
+    async def remind() -> None:
+        await actions.send_reminders(svc)
+
+    # Every 5 minutes, not once at REMINDER_TIME: the first run at or after that time sends what is
+    # owed today, whichever process leads and however often it restarted (deliveries are recorded).
+    return [JobSpec("plant-reminders", remind, IntervalTrigger(minutes=5))]
+
+
+FEATURE = Feature(
+    name="plants",
+    routes=api.routes,
+    jobs=jobs,
+    topics=(actions.PLANTS_TOPIC,),
+    pages="accumulator.plants.pages",
+    nav=NavEntry("Plants", routes.PLANTS, "sprout", order=50),
+)

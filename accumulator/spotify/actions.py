@@ -1,0 +1,51 @@
+"""The only way the Spotify connection and its cached data change: the connect flow, disconnecting,
+and the polls the job leader runs. Changes are announced as SpotifyChanged on SPOTIFY_TOPIC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accumulator.runtime import Services, Topic, in_transaction, publish
+from accumulator.spotify import service
+from accumulator.spotify.service import SpotifySync
+
+
+@dataclass(frozen=True)
+class SpotifyChanged:
+    what: str  # "now_playing", "top" or "connection"
+
+
+SPOTIFY_TOPIC = Topic("update:spotify", SpotifyChanged)
+
+
+def sync(svc: Services) -> SpotifySync:
+    """This process's one Spotify client (built on first use)."""
+
+    async def announce(what: str) -> None:
+        await publish(svc, SPOTIFY_TOPIC, SpotifyChanged(what=what))
+
+    return svc.component("spotify", lambda: SpotifySync(settings=svc.settings, engine=svc.engine, announce=announce))
+
+
+async def connect(svc: Services, *, code: str, redirect_uri: str) -> None:
+    await sync(svc).connect(code=code, redirect_uri=redirect_uri)
+
+
+async def disconnect(svc: Services) -> None:
+    """Forget the connection and everything cached from it."""
+    await in_transaction(svc, service.disconnect)
+    await publish(svc, SPOTIFY_TOPIC, SpotifyChanged(what="connection"))
+
+
+async def poll_now_playing(svc: Services) -> None:
+    await sync(svc).poll_now_playing()
+
+
+async def poll_top_lists(svc: Services) -> None:
+    await sync(svc).poll_top_lists()
+
+
+async def close(svc: Services) -> None:
+    built = svc.built_component("spotify")
+    if built is not None:
+        await built.client.aclose()

@@ -1,0 +1,50 @@
+"""What Spotify hands the app."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.triggers.interval import IntervalTrigger
+
+from accumulator import routes
+from accumulator.feature import Feature, NavEntry
+from accumulator.jobs import JobSpec
+from accumulator.runtime import Services
+from accumulator.spotify import actions, api
+
+
+def jobs(svc: Services) -> list[JobSpec]:
+    async def now_playing() -> None:
+        await actions.poll_now_playing(svc)
+
+    async def top_lists() -> None:
+        await actions.poll_top_lists(svc)
+
+    return [
+        JobSpec("spotify-now-playing", now_playing, IntervalTrigger(seconds=10)),
+        # Hourly, but each list is fetched only once it is a day old (or failed): daily, whoever leads.
+        JobSpec(
+            "spotify-top-lists",
+            top_lists,
+            IntervalTrigger(hours=1, start_date=datetime.now(UTC) + timedelta(seconds=15)),
+        ),
+    ]
+
+
+@contextlib.asynccontextmanager
+async def client_open(svc: Services) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        await actions.close(svc)
+
+
+FEATURE = Feature(
+    name="spotify",
+    routes=api.routes,
+    jobs=jobs,
+    topics=(actions.SPOTIFY_TOPIC,),
+    pages="accumulator.spotify.pages",
+    nav=NavEntry("Spotify", routes.SPOTIFY, "music", order=40),
+    background=client_open,
+)
