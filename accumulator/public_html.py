@@ -2,7 +2,8 @@
 one stylesheet, and the security headers.
 
 These pages carry no React bundle. Their Content-Security-Policy allows only the inline style and
-script that carry the page's nonce, so no injected markup can run or load anything.
+script that carry the page's nonce, so no injected markup can run or load anything. The same
+highlighting and list rules, with the app's `.dark` theme, are the owner pages' assets/markdown.css.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ border-bottom:1px solid var(--line);padding-bottom:4px}article{padding:8px 0;bor
 overflow-wrap:anywhere}article:last-child{border-bottom:0}time{font-size:.8rem;color:var(--muted)}
 a{color:var(--accent)}img{max-width:100%}pre{overflow:auto;padding:12px;border-radius:8px;background:rgba(127,127,127,.12)}
 table{border-collapse:collapse}td,th{border:1px solid var(--line);padding:4px 8px}
-ul.task-list{list-style:none;padding-left:8px}
 .older{display:inline-block;margin-top:24px}.empty{color:var(--muted)}body.embed main{padding:12px;max-width:none}
 button,.button{font:inherit;border:1px solid var(--line);border-radius:6px;padding:6px 14px;background:transparent;
 color:var(--fg);cursor:pointer;text-decoration:none;display:inline-block}
@@ -30,21 +30,97 @@ button.primary{background:var(--accent);border-color:var(--accent);color:var(--b
 """
 
 
+LIGHT_STYLE, DARK_STYLE = "default", "github-dark"
+# What a token class set in one style and not in the other goes back to, so no light bold, border or
+# background shows through in dark mode.
+_RESET = {
+    "color": "inherit",
+    "background-color": "transparent",
+    "font-weight": "normal",
+    "font-style": "normal",
+    "text-decoration": "none",
+    "border": "0",
+}
+
+
+def _token_styles(style: str) -> dict[str, dict[str, str]]:
+    """Pygments' declarations per token class ('k' → {'color': '#008000', 'font-weight': 'bold'});
+    the class '' is the text around the tokens."""
+    return {
+        name: dict(part.split(": ", 1) for part in declarations.split("; "))
+        for name, (declarations, _, _) in HtmlFormatter(style=style).class2style.items()
+        if declarations
+    }
+
+
+def _block(selector: str, style: str, styles: dict[str, dict[str, str]]) -> str:
+    # Classes of the same look share one rule: `.highlight :is(.c,.c1,.cm){…}` has the specificity of
+    # `.highlight .c` at a fraction of the size of Pygments' rule per class. A token of a type outside
+    # Pygments' standard set (a class with a dash) also carries its parent's class, so its rule
+    # comes after the others.
+    box = {"background": HtmlFormatter(style=style).style.background_color, **styles.pop("", {})}
+    groups: dict[tuple[bool, str], list[str]] = {}
+    for name, declarations in sorted(styles.items(), key=lambda item: ("-" in item[0], item[0])):
+        body = ";".join(f"{key}:{value}" for key, value in declarations.items())
+        groups.setdefault(("-" in name, body), []).append(f".{name}")
+    rules = [f"{selector}{{{';'.join(f'{key}:{value}' for key, value in box.items())}}}"]
+    rules += [f"{selector} :is({','.join(names)}){{{body}}}" for (_, body), names in groups.items()]
+    return "".join(rules)
+
+
 @cache
-def highlight_css() -> str:
-    """Pygments token colours for `.highlight`: light, and dark when the reader's system or the
-    app's theme (the `.dark` class Reflex puts on <html>) asks for it."""
-    light = HtmlFormatter(style="default").get_style_defs(".highlight")
-    dark = HtmlFormatter(style="github-dark")
+def _highlight_blocks() -> tuple[str, str]:
+    """The light rules under `.highlight`, and the dark ones with `{scope}` before `.highlight`."""
+    light, dark = _token_styles(LIGHT_STYLE), _token_styles(DARK_STYLE)
+    for name, declarations in light.items():
+        dark[name] = {**{key: _RESET[key] for key in declarations if key in _RESET}, **dark.get(name, {})}
+    return _block(".highlight", LIGHT_STYLE, light), _block("{scope} .highlight", DARK_STYLE, dark)
+
+
+def highlight_css(*, app: bool = True, system: bool = True) -> str:
+    """Pygments token colours for `.highlight`: light, and dark when the app's theme (`app`: the
+    `.dark` class Reflex puts on <html>) or the reader's system (`system`: pages whose body has the
+    class `auto-theme`) asks for it."""
+    light, dark = _highlight_blocks()
+    parts = [light]
+    if app:
+        parts.append(dark.replace("{scope}", ".dark"))
+    if system:
+        parts.append(f"@media (prefers-color-scheme:dark){{{dark.replace('{scope}', '.auto-theme')}}}")
+    return "".join(parts)
+
+
+def list_css(scope: str) -> str:
+    """Rendered markdown's lists as lists, under `scope`, whatever reset came before (Reflex's takes
+    every marker away): bullets, then circles and squares as they nest; numbers, then letters and
+    roman numerals; a task item shows its box instead of a bullet, and the other items of its list
+    keep theirs."""
     return (
-        f"{light}\n{dark.get_style_defs('.dark .highlight')}\n"
-        f"@media (prefers-color-scheme:dark){{{dark.get_style_defs('.auto-theme .highlight')}}}"
+        f"{scope} :is(ul,ol){{padding-left:1.6em;margin:.3em 0}}"
+        f"{scope} li :is(ul,ol){{margin:.1em 0}}"
+        f"{scope} li{{display:list-item}}{scope} li>p{{margin:.1em 0}}"
+        f"{scope} ul>li{{list-style-type:disc}}{scope} ol>li{{list-style-type:decimal}}"
+        f"{scope} :is(ul,ol) ul>li{{list-style-type:circle}}"
+        f"{scope} :is(ul,ol) :is(ul,ol) ul>li{{list-style-type:square}}"
+        f"{scope} :is(ul,ol) ol>li{{list-style-type:lower-alpha}}"
+        f"{scope} :is(ul,ol) :is(ul,ol) ol>li{{list-style-type:lower-roman}}"
+        f"{scope} li.task-list-item{{list-style-type:none}}"
+        f"{scope} li.task-list-item>input{{margin:0 .4em .15em 0;vertical-align:middle}}"
     )
+
+
+def owner_stylesheet() -> str:
+    """assets/markdown.css, for the owner's Reflex pages (tests/notes/test_markdown_css.py checks that
+    the file is this): code highlighting as on the public pages, with the app's light and dark
+    themes, and lists for every rendered-markdown container of class `markdown-body`."""
+    header = "/* Generated from accumulator/public_html.py (owner_stylesheet); do not edit by hand. */\n"
+    return header + highlight_css(app=True, system=False) + "\n" + list_css(".markdown-body") + "\n"
 
 
 @cache
 def stylesheet(extra: str = "") -> str:
-    return " ".join((BASE_CSS + extra + highlight_css()).split())
+    # No `.dark` rules: these pages follow the reader's system, through the `auto-theme` body class.
+    return " ".join((BASE_CSS + extra + list_css("main") + highlight_css(app=False)).split())
 
 
 NONE, FORMS_SELF = "'none'", "'self'"
