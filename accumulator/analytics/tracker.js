@@ -4,6 +4,10 @@
  * tab is hidden, closed or moves to another path, and likes. It sets no cookie: the visitor is a random
  * token per tab, kept in sessionStorage.
  *
+ * The hub takes a visitor token of 8 to 64 characters, each a letter, digit, "-" or "_", and answers
+ * 400 to any other (analytics/ingest.py): a site that sends its own ids instead of this token must keep
+ * to that, so a dotted timestamp ("1700000000.123") or a short number ("42") will not do.
+ *
  * Written for the wire (at most 1,000 bytes gzipped, which tests/analytics/test_tracker_script.py checks):
  * the minifier only strips spaces and comments, so the names are short and the comments say what they hold.
  */
