@@ -22,6 +22,9 @@ config = rx.Config(
     frontend_port=settings.port,
     backend_port=settings.port,
     trusted_proxy_hops=settings.trusted_proxy_hops,
+    # The websocket (socket.io checks the handshake's Origin against this list) is for the app's own
+    # pages only. Reflex's HTTP CORS layer, which also reads it, is removed (accumulator.py).
+    cors_allowed_origins=list(settings.own_origins),
     # With REDIS_URL, Reflex keeps every tab's state in Redis too, so any instance can answer any tab.
     # A week without a single event before a tab's state is dropped: an owner who keeps using a tab
     # never loses it (each event renews it).

@@ -24,6 +24,7 @@ from accumulator.db import database_status
 from accumulator.features import FEATURES
 from accumulator.jobs import JobRunner, JobSpec, create_leadership
 from accumulator.runtime import Services
+from accumulator.ui.csp import page_policy
 from accumulator.web import services
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,7 @@ def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:
 
     - no page may be put in another site's frame (clickjacking), except the embeddable views, which
       say so themselves with their own `frame-ancestors`; everything else gets DENY;
+    - the Reflex pages get their script policy (ui/csp.py); our own pages set theirs;
     - over https, Strict-Transport-Security;
     - no credentialed CORS: Reflex's own CORS layer is removed (see accumulator.py), and nothing here
       may grant `Access-Control-Allow-Credentials`; routes declared `cross_origin` set a plain
@@ -126,7 +128,10 @@ def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 policy = headers.get("content-security-policy")
-                if policy is None:
+                if policy is None and headers.get("content-type", "").startswith("text/html"):
+                    headers["Content-Security-Policy"] = page_policy()  # a Reflex page of the build
+                    headers.setdefault("X-Frame-Options", "DENY")
+                elif policy is None:
                     headers["Content-Security-Policy"] = "frame-ancestors 'none'"
                     headers.setdefault("X-Frame-Options", "DENY")
                 elif "frame-ancestors" not in policy:

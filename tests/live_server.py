@@ -78,27 +78,63 @@ def serve_app(env: dict[str, str]) -> Iterator[str]:
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{env['PORT']}"
-    deadline = time.monotonic() + START_TIMEOUT
     try:
-        while True:
-            if process.poll() is not None:
-                raise AppDidNotStart(f"the app exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise AppDidNotStart(f"the app did not answer within {START_TIMEOUT} s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+        _wait_until_healthy(process, url, log, timeout=START_TIMEOUT)
         yield url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        _stop(process)
+
+
+@contextmanager
+def serve_backend(env: dict[str, str]) -> Iterator[str]:
+    """The app's backend alone (every HTTP route and the websocket, no front-end build), started as
+    the Docker image starts it; for tests that speak HTTP and socket.io to it. Yields its URL."""
+    run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
+    log = Path(env["DATA_DIR"]) / "backend.log"
+    backend_env = {**env, "REFLEX_ENV_MODE": "prod", "__REFLEX_SKIP_COMPILE": "true", "GRANIAN_WORKERS": "1"}
+    command = [
+        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
+        "--port", env["PORT"], "accumulator.accumulator:app",
+    ]  # fmt: skip
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=backend_env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{env['PORT']}"
+    try:
+        _wait_until_healthy(process, url, log, timeout=120)
+        yield url
+    finally:
+        _stop(process)
+
+
+def _wait_until_healthy(process: subprocess.Popen, url: str, log: Path, *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise AppDidNotStart(f"the app exited with {process.returncode}:\n{log.read_text()[-3000:]}")
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise AppDidNotStart(f"the app did not answer within {timeout} s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.3)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @contextmanager

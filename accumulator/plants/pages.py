@@ -383,7 +383,7 @@ def plant_detail() -> rx.Component:
                     state.notes_html != "",
                     rx.box(
                         rx.html(state.notes_html),
-                        class_name="plant-notes",
+                        class_name="plant-notes markdown-body",
                         width="100%",
                         style={"& p": {"margin": "0.3em 0"}, "overflow_wrap": "anywhere"},
                     ),
