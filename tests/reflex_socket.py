@@ -70,6 +70,13 @@ class ReflexSocket:
         await self.settle()
         return self.updates[start:]
 
+    async def send_raw(self, event_json: str) -> list[dict]:
+        """Send an event whose JSON is written by hand (e.g. nested deeper than any encoder allows)."""
+        start = len(self.updates)
+        await self._client.eio.send(f'2{NAMESPACE},["event",{event_json}]')
+        await self.settle()
+        return self.updates[start:]
+
     async def settle(self, quiet: float = 0.4, limit: float = 8.0) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limit

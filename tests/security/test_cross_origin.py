@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from accumulator.notes.state import NotesState
-from tests.reflex_socket import RefusedConnection, ReflexSocket, event_name, text_of
+from tests.reflex_socket import ReflexSocket, RefusedConnection, event_name, text_of
 from tests.security.conftest import SECRETS, SITE_ORIGIN, Backend, leaked, run
 
 OTHER_PORT = "http://127.0.0.1:8999"  # same host, another port: same site, another origin
