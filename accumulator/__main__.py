@@ -70,7 +70,7 @@ def import_phoenix(args: argparse.Namespace) -> int:
     from accumulator.importer.phoenix import ImportAborted, ImportOptions
     from accumulator.importer.phoenix import import_phoenix as run_import
     from accumulator.importer.source import SourceError
-    from accumulator.web import Services
+    from accumulator.runtime import Services
 
     try:
         pages = PageMapping(site=args.site, blog_path=args.blog_path)

@@ -16,7 +16,7 @@ from accumulator.runtime import get_services
 from accumulator.ui import misc_pages  # noqa: F401  (declares pages)
 from accumulator.ui.layout import PAGES, set_navigation
 from accumulator.ui.live import follow_topics
-from accumulator.ui.owner import AccessMiddleware, OwnerState, _descendants
+from accumulator.ui.owner import AccessMiddleware, OwnerState, descendants
 
 # Our own messages (job leadership, cleanups, reminders sent, outages) at INFO, on stderr, whatever
 # level Reflex's server logs at.
@@ -78,7 +78,7 @@ async def scheduled_jobs() -> None:
 
 
 async def live_updates(app: rx.App) -> None:
-    await follow_topics(app, services, _descendants(OwnerState))
+    await follow_topics(app, services, descendants(OwnerState))
 
 
 app.register_lifespan_task(background_work)

@@ -17,7 +17,6 @@ from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.db import get_engine, session_scope
@@ -203,7 +202,6 @@ __all__ = [
     "EVENTS_PER_SECOND",
     "LOGIN_FAILURES",
     "Services",
-    "Session",
     "Topic",
     "build_services",
     "get_services",

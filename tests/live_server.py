@@ -63,54 +63,37 @@ def run_python(env: dict[str, str], *args: str, **kwargs: object) -> subprocess.
 
 
 @contextmanager
-def serve_app(env: dict[str, str]) -> Iterator[str]:
-    """Migrate, build and serve the app with `env`; yields its URL. Stopped with SIGTERM (a
-    graceful stop, so buffered work is written), then SIGKILL if it hangs."""
+def _serving(env: dict[str, str], command: list[str], log: Path, *, timeout: float) -> Iterator[str]:
+    """Migrate, start `command` with `env` (its output in `log`) and wait for /healthz; yields the URL.
+    Stopped with SIGTERM (a graceful stop, so buffered work is written), then SIGKILL if it hangs."""
     run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
-    log = Path(env["DATA_DIR"]) / "app.log"
     with log.open("w") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "reflex", "run", "--env", "prod", "--loglevel", "warning"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            command, cwd=PROJECT_ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
         )
     url = f"http://127.0.0.1:{env['PORT']}"
     try:
-        _wait_until_healthy(process, url, log, timeout=START_TIMEOUT)
+        _wait_until_healthy(process, url, log, timeout=timeout)
         yield url
     finally:
         _stop(process)
 
 
-@contextmanager
-def serve_backend(env: dict[str, str]) -> Iterator[str]:
+def serve_app(env: dict[str, str]):
+    """Build and serve the app as `make run` does, with `env`; yields its URL."""
+    command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--loglevel", "warning"]
+    return _serving(env, command, Path(env["DATA_DIR"]) / "app.log", timeout=START_TIMEOUT)
+
+
+def serve_backend(env: dict[str, str]):
     """The app's backend alone (every HTTP route and the websocket, no front-end build), started as
     the Docker image starts it; for tests that speak HTTP and socket.io to it. Yields its URL."""
-    run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
-    log = Path(env["DATA_DIR"]) / "backend.log"
     backend_env = {**env, "REFLEX_ENV_MODE": "prod", "__REFLEX_SKIP_COMPILE": "true", "GRANIAN_WORKERS": "1"}
     command = [
         sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
         "--port", env["PORT"], "accumulator.accumulator:app",
     ]  # fmt: skip
-    with log.open("w") as log_file:
-        process = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=backend_env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{env['PORT']}"
-    try:
-        _wait_until_healthy(process, url, log, timeout=120)
-        yield url
-    finally:
-        _stop(process)
+    return _serving(backend_env, command, Path(env["DATA_DIR"]) / "backend.log", timeout=120)
 
 
 def _wait_until_healthy(process: subprocess.Popen, url: str, log: Path, *, timeout: float) -> None:

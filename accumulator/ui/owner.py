@@ -28,10 +28,10 @@ log = logging.getLogger(__name__)
 OWNER_CHECK = Access("owner")
 
 
-def _descendants(cls: type) -> list[type]:
+def descendants(cls: type) -> list[type]:
     found = []
     for sub in cls.__subclasses__():
-        found += [sub, *_descendants(sub)]
+        found += [sub, *descendants(sub)]
     return found
 
 
@@ -63,8 +63,13 @@ class OwnerState(rx.State):
         return True
 
     async def _forget_owner(self) -> None:
-        """Reset every owner state of this tab to its defaults: no private value survives in it."""
-        for cls in _descendants(OwnerState):
+        """Reset every owner state of this tab to its defaults: no private value survives in it.
+        Private data is only ever loaded after a check that set `is_owner`, and every failed check
+        comes here: a tab that is not the owner's holds nothing to clear (and visitors' tabs stay small)."""
+        owner = await self.get_state(OwnerState)
+        if not owner.is_owner and owner._session_id is None:
+            return
+        for cls in descendants(OwnerState):
             await self.get_state(cls)  # loaded, so the reset below reaches it
         (await self.get_state(OwnerState)).reset()
 

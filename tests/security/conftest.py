@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from accumulator.auth import service as auth_service
@@ -22,7 +22,7 @@ from accumulator.db import create_db_engine, utcnow
 from accumulator.notes import service as notes_service
 from accumulator.pastes import service as pastes_service
 from accumulator.plants import service as plants_service
-from tests.conftest import BACKENDS, _scratch_postgres_url, alembic_upgrade
+from tests.conftest import BACKENDS, fresh_database
 from tests.live_server import app_environment, free_port, serve_backend
 
 OWNER_EMAIL, OWNER_PASSWORD = "secret-owner-7f3a@example.com", "a long owner password"
@@ -71,17 +71,8 @@ class Backend:
 @pytest.fixture(scope="module", params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of this module's own (the other tests empty theirs after each test)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('security-db') / 'app.db'}"
-        alembic_upgrade(url)
+    with fresh_database(request.param, tmp_path_factory) as url:
         yield url
-        return
-    url, admin = _scratch_postgres_url()
-    alembic_upgrade(url)
-    yield url
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _seed(engine: Engine) -> tuple[int, str, int]:

@@ -17,7 +17,7 @@ from accumulator.auth.access import OWNER, declared
 from accumulator.features import FEATURES
 from accumulator.runtime import Services
 from accumulator.ui.access import argument_checks
-from accumulator.ui.owner import OwnerState, _descendants
+from accumulator.ui.owner import OwnerState, descendants
 from tests.reflex_socket import ReflexSocket, event_name, text_of
 from tests.security.conftest import SITE_ORIGIN, Backend, leaked, run
 
@@ -25,7 +25,7 @@ for _feature in FEATURES:
     if _feature.pages:
         importlib.import_module(_feature.pages)  # every page, so every state of the app exists
 
-STATES = [OwnerState, *_descendants(OwnerState)]
+STATES = [OwnerState, *descendants(OwnerState)]
 # A page of each state, as a tab that shows it would say it is on.
 PAGES = {
     "NotesState": "/notes",
