@@ -145,6 +145,7 @@ def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:
 
         await app(scope, receive, send_with_headers)
 
+    middleware.__wrapped__ = app  # what it wraps, for the test that walks the served app's routes
     return middleware
 
 

@@ -1,7 +1,9 @@
-"""What a feature hands the app: one manifest of its routes, jobs, topics, pages and navigation entry.
+"""What a feature hands the app: one manifest (`<feature>/manifest.py`) of its routes, jobs, topics,
+pages, navigation entry and background work; its tables are in `<feature>/models.py`.
 
 The app assembly (`accumulator/api.py` for HTTP, `accumulator/accumulator.py` for Reflex) iterates
-the manifests listed in `accumulator/features.py`; adding a feature touches its folder and that list.
+the manifests of the features named below (`accumulator/features.py` loads them), and
+`accumulator/models.py` their tables: adding a feature touches its folder and this one list.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from starlette.routing import BaseRoute
 
 from accumulator.jobs import JobSpec
 from accumulator.runtime import Services, Topic
+
+# Every feature, in the order their routes are matched (the busiest first).
+FEATURE_NAMES = ("analytics", "auth", "notes", "pastes", "spotify", "plants", "importer")
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,11 @@
 """Every feature of the app, in the order their routes are matched (the busiest first). Adding a
-feature: its folder, with a manifest, and one line here. Only the app assembly imports this."""
+feature: its folder (with `manifest.py`, and `models.py` if it has tables) and its name in
+`feature.FEATURE_NAMES`. Only the app assembly imports this module."""
 
-from accumulator.analytics.manifest import FEATURE as ANALYTICS
-from accumulator.auth.manifest import FEATURE as AUTH
-from accumulator.feature import Feature
-from accumulator.importer.manifest import FEATURE as IMPORTER
-from accumulator.notes.manifest import FEATURE as NOTES
-from accumulator.pastes.manifest import FEATURE as PASTES
-from accumulator.plants.manifest import FEATURE as PLANTS
-from accumulator.spotify.manifest import FEATURE as SPOTIFY
+import importlib
 
-FEATURES: tuple[Feature, ...] = (ANALYTICS, AUTH, NOTES, PASTES, SPOTIFY, PLANTS, IMPORTER)
+from accumulator.feature import FEATURE_NAMES, Feature
+
+FEATURES: tuple[Feature, ...] = tuple(
+    importlib.import_module(f"accumulator.{name}.manifest").FEATURE for name in FEATURE_NAMES
+)

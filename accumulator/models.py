@@ -1,34 +1,14 @@
-"""Imports every feature's tables, so Alembic and the tests see the whole schema."""
+"""Imports every feature's tables (`accumulator/<feature>/models.py`), so Alembic and the tests see
+the whole schema."""
 
-from accumulator.analytics.models import DailyDimension, DailyPageStat, DailySalt, DailyVisitor, PageStat
-from accumulator.auth.models import Owner, OwnerSession
-from accumulator.importer.models import ImportLedger
-from accumulator.notes.models import Note, Workspace
-from accumulator.pastes.models import Paste, PasteFile
-from accumulator.plants.models import AppSecret, CareEvent, Plant, PushSubscription, ReminderDelivery
-from accumulator.spotify.models import SpotifyAccount, SpotifySnapshot
+import importlib
+from pathlib import Path
 
-__all__ = [
-    "AppSecret",
-    "CareEvent",
-    "DailyDimension",
-    "DailyPageStat",
-    "DailySalt",
-    "DailyVisitor",
-    "ImportLedger",
-    "Note",
-    "Owner",
-    "OwnerSession",
-    "PageStat",
-    "Paste",
-    "PasteFile",
-    "Plant",
-    "PushSubscription",
-    "ReminderDelivery",
-    "SpotifyAccount",
-    "SpotifySnapshot",
-    "Workspace",
-]
+from accumulator.feature import FEATURE_NAMES
+
+for _name in FEATURE_NAMES:
+    if (Path(__file__).parent / _name / "models.py").exists():
+        importlib.import_module(f"accumulator.{_name}.models")
 
 # Search indexes kept beside the tables but outside the models (PostgreSQL's tsvector column,
 # SQLite's FTS5 table): Alembic leaves them alone when comparing the schema with the models.

@@ -204,3 +204,61 @@ def test_reflex_generic_setters_are_refused(backend: Backend, state: type) -> No
             return await tab.hydrate("/notes")
 
     assert '"is_owner_rx_state_": true' not in text_of(run(forge()))
+
+
+BUILT_APP_ROUTES = """
+import json, os
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.middleware.cors import CORSMiddleware
+from accumulator.accumulator import app
+from accumulator.auth.access import declared
+
+top = app()
+
+def walk(routes, prefix=""):
+    for route in routes:
+        if isinstance(route, Mount):
+            inner = route.app
+            while not hasattr(inner, "routes") and (hasattr(inner, "app") or hasattr(inner, "__wrapped__")):
+                inner = getattr(inner, "__wrapped__", None) or inner.app
+            children = getattr(route, "routes", None) or getattr(inner, "routes", None)
+            if children:
+                yield from walk(children, prefix + route.path)
+            else:
+                yield {"path": prefix + route.path, "kind": "mount", "module": type(inner).__module__}
+        elif isinstance(route, (Route, WebSocketRoute)):
+            access = declared(route.endpoint)
+            yield {
+                "path": prefix + route.path,
+                "kind": access.kind if access else None,
+                "module": getattr(route.endpoint, "__module__", ""),
+            }
+
+stacks = [top, app._api]
+cors = [m.cls.__name__ for a in stacks for m in a.user_middleware if m.cls is CORSMiddleware]
+print(json.dumps({"routes": list(walk(top.routes)), "cors": cors}))
+"""
+
+
+def test_every_route_of_the_built_app_is_ours_and_declared_or_reflexs_own(tmp_path) -> None:
+    """The app as it is served (Reflex's outer app, our routes, Reflex's own) walked route by route."""
+    import json
+    import subprocess
+    import sys
+
+    from accumulator.settings import PROJECT_ROOT
+    from tests.live_server import app_environment, free_port
+
+    env = {**app_environment(tmp_path, free_port()), "__REFLEX_SKIP_COMPILE": "true", "REFLEX_ENV_MODE": "prod"}
+    done = subprocess.run(
+        [sys.executable, "-c", BUILT_APP_ROUTES], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    built = json.loads(done.stdout.strip().splitlines()[-1])
+    ours = [route for route in built["routes"] if route["module"].startswith("accumulator.")]
+    theirs = {route["path"] for route in built["routes"] if not route["module"].startswith("accumulator.")}
+    assert len(ours) >= 25
+    assert [route["path"] for route in ours if route["kind"] is None] == []
+    # Reflex's own: its liveness and health probes and the websocket; nothing else answers.
+    assert theirs <= {"/ping", "/_health", "/_event", "/_event/"}, theirs
+    assert built["cors"] == []  # Reflex's CORS layer (any origin, with credentials) is gone
