@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from accumulator.inputs import parse_json
 from accumulator.runtime import Services
 
 
@@ -64,10 +64,9 @@ async def read_body(request: Request, *, limit: int) -> bytes:
 
 
 def parse_json_object(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("The body is not valid JSON.") from None
+    """The body's JSON object; BadRequest for anything else, including nesting deeper than
+    `inputs.MAX_DEPTH` (refused before parsing, in linear time)."""
+    data = parse_json(body, error=BadRequest)
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object.")
     return data

@@ -15,9 +15,11 @@ from sqlmodel import Session, select
 from user_agents import parse as parse_user_agent
 
 from accumulator.auth.models import Owner, OwnerSession
+from accumulator.inputs import InputError, clean_text, is_clean
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024  # argon2 has no 72-byte cut-off, but a bound keeps hashing cheap
+EMAIL_MAX = 254
 SESSION_LIFETIME = timedelta(days=30)
 # last_seen is written at most this often, so a burst of page loads is not a burst of writes.
 SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -30,7 +32,7 @@ _DUMMY_HASH = _passwords.hash("not-a-real-password-0")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}$")
 
 
-class AuthError(ValueError):
+class AuthError(InputError):
     """Input the auth rules refuse; the message is safe to show to the user."""
 
 
@@ -45,17 +47,16 @@ class SessionInfo:
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip().lower()
-    if not _EMAIL.match(email):
+    email = clean_text(email, field="The e-mail", max_length=EMAIL_MAX, error=AuthError).strip().lower()
+    if not _EMAIL.fullmatch(email):
         raise AuthError("Enter a valid e-mail address.")
     return email
 
 
 def check_password_rules(password: str) -> None:
+    clean_text(password, field="The password", max_length=PASSWORD_MAX_LENGTH, error=AuthError)
     if len(password) < PASSWORD_MIN_LENGTH:
         raise AuthError(f"The password must be at least {PASSWORD_MIN_LENGTH} characters long.")
-    if len(password) > PASSWORD_MAX_LENGTH:
-        raise AuthError(f"The password must be at most {PASSWORD_MAX_LENGTH} characters long.")
 
 
 def hash_password(password: str) -> str:
@@ -90,8 +91,8 @@ def authenticate(*, session: Session, email: str, password: str) -> Owner | None
     except AuthError:
         email = ""
     owner = session.exec(select(Owner).where(Owner.email == email)).first() if email else None
-    if owner is None or len(password) > PASSWORD_MAX_LENGTH:
-        _passwords.verify(password[:PASSWORD_MAX_LENGTH], _DUMMY_HASH)
+    if owner is None or len(password) > PASSWORD_MAX_LENGTH or not is_clean(password):
+        _passwords.verify(password[:PASSWORD_MAX_LENGTH] if is_clean(password) else "", _DUMMY_HASH)
         return None
     valid, new_hash = _passwords.verify_and_update(password, owner.password_hash)
     if not valid:

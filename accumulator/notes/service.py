@@ -7,12 +7,13 @@ import html
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
+from accumulator.inputs import InputError, clean_text, is_clean
 from accumulator.notes.models import NOTE_MAX, TITLE_MAX, Note, Workspace
 
 DAYS_PER_PAGE = 30
@@ -20,7 +21,7 @@ SEARCH_TERMS_MAX = 10
 SNIPPET_RADIUS = 60
 
 
-class NotesError(ValueError):
+class NotesError(InputError):
     """Input the notes rules refuse; the message is safe to show."""
 
 
@@ -54,11 +55,9 @@ def _is_postgres(session: Session) -> bool:
 
 
 def _title(title: str) -> str:
-    title = " ".join(title.split())
+    title = clean_text(title, field="A workspace name", max_length=TITLE_MAX, single_line=True, error=NotesError)
     if not title:
         raise NotesError("Give the workspace a name.")
-    if len(title) > TITLE_MAX:
-        raise NotesError(f"A workspace name is at most {TITLE_MAX} characters.")
     return title
 
 
@@ -120,7 +119,7 @@ def delete_workspace(*, session: Session, workspace_id: int) -> None:
 
 def public_workspace(*, session: Session, public_id: str) -> Workspace | None:
     """The workspace behind a public link, or None when unknown or not public (the same answer)."""
-    if not public_id or len(public_id) > 64:
+    if not public_id or len(public_id) > 64 or not is_clean(public_id):
         return None
     workspace = session.exec(select(Workspace).where(Workspace.public_id == public_id)).first()
     return workspace if workspace is not None and workspace.is_public else None
@@ -145,10 +144,11 @@ def _fts_delete(session: Session, note: Note) -> None:
 
 
 def _text(text: str) -> str:
+    if isinstance(text, str) and len(text) > NOTE_MAX:
+        raise NotesError(f"A note is at most {NOTE_MAX:,} characters; this one has {len(text):,}. Nothing was saved.")
+    text = clean_text(text, field="A note", max_length=NOTE_MAX, error=NotesError)
     if not text.strip():
         raise NotesError("A note needs some text.")
-    if len(text) > NOTE_MAX:
-        raise NotesError(f"A note is at most {NOTE_MAX:,} characters; this one has {len(text):,}. Nothing was saved.")
     return text
 
 
@@ -211,13 +211,33 @@ def _day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
+# Any day or moment a caller names is brought within these, so that the day arithmetic below stays
+# inside the calendar's years 1 to 9999 in every time zone; no note is older or newer.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_DAY = date(9000, 1, 1)
+
+
+def parse_before(raw: str | None) -> datetime | None:
+    """The `before` of a public page's address as a moment (a naive one is UTC), or None when the
+    text is not a moment. Any moment it gives, `public_page` can take."""
+    if not raw or len(raw) > 64:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    latest = datetime.combine(LATEST_DAY, time.min, tzinfo=UTC)
+    return EARLIEST if moment < EARLIEST else latest if moment > latest else moment.astimezone(UTC)
+
+
 def notes_by_day(
     *, session: Session, workspace_id: int, zone: ZoneInfo, now: datetime, through: date | None = None
 ) -> NotesPage:
     """The notes of the 30 days ending with `through` (default: today), grouped by the owner's
     day, oldest day first and oldest note first within a day."""
     today = now.astimezone(zone).date()
-    last = through or today
+    last = min(max(through or today, EARLIEST.date() + timedelta(days=DAYS_PER_PAGE)), LATEST_DAY)
     first = last - timedelta(days=DAYS_PER_PAGE - 1)
     start, end = _day_start(first, zone), _day_start(last + timedelta(days=1), zone)
     notes = session.exec(
@@ -252,8 +272,12 @@ class PublicPage:
 def public_page(
     *, session: Session, workspace_id: int, zone: ZoneInfo, now: datetime, before: datetime | None = None
 ) -> PublicPage:
-    """Up to 30 days, and at most 200 notes, before `before` (default: now), newest first."""
-    end = before or now + timedelta(days=1)
+    """Up to 30 days, and at most 200 notes, before `before` (default: now), newest first. Any
+    aware `before` is taken: one in the future is now, one before 1900 has nothing before it."""
+    latest = now + timedelta(days=1)
+    end = latest if before is None or before > latest else before
+    if end <= EARLIEST:
+        return PublicPage(days=[], older_before=None)
     today = now.astimezone(zone).date()
     start = _day_start(min(end, now).astimezone(zone).date() - timedelta(days=DAYS_PER_PAGE - 1), zone)
     rows = session.exec(

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete, func, select, update
 
 from accumulator.db import session_scope
+from accumulator.inputs import InputError, clean_name, clean_text, is_clean
 from accumulator.pastes import highlight
 from accumulator.pastes.models import CONTENT_MAX, NAME_MAX, TITLE_MAX, Paste, PasteFile
 from accumulator.storage import FILE_ID, FileStore
@@ -26,6 +27,7 @@ from accumulator.storage import FILE_ID, FileStore
 log = logging.getLogger(__name__)
 
 MAX_FILES = 20
+LANGUAGE_MAX = 40
 
 # Lifetimes offered, in the order the menu shows them.
 EXPIRY: dict[str, tuple[str, timedelta | None]] = {
@@ -46,7 +48,7 @@ UNATTACHED_UPLOAD_TTL = timedelta(days=1)
 ORPHAN_GRACE_SECONDS = 3600.0
 
 
-class PasteError(ValueError):
+class PasteError(InputError):
     """A refused input; the message is shown to the owner as it is."""
 
 
@@ -110,15 +112,18 @@ def _flag(data: dict[str, Any], key: str) -> bool:
 
 def parse_input(data: dict[str, Any]) -> PasteInput:
     """Check a paste as the editor (or any client) sends it; every refusal says what is wrong."""
-    title = " ".join(_text(data, "title").split())
-    if len(title) > TITLE_MAX:
-        raise PasteError(f"The title is longer than {TITLE_MAX} characters.")
+    title = clean_text(
+        data.get("title", ""), field="The title", max_length=TITLE_MAX, single_line=True, error=PasteError
+    )
     content = _text(data, "content")
     if "\x00" in content:
         raise PasteError("The content contains a NUL character; attach binary data as a file.")
     if len(content.encode("utf-8", "surrogatepass")) > CONTENT_MAX:
         raise PasteError("The content is larger than 1 MB; attach it as a file instead.")
-    language = _text(data, "language", default=highlight.AUTO)
+    content = clean_text(content, field="The content", max_length=CONTENT_MAX, error=PasteError)
+    language = clean_text(
+        data.get("language", highlight.AUTO), field="The language", max_length=LANGUAGE_MAX, error=PasteError
+    )
     if language != highlight.AUTO and language not in highlight.LANGUAGES:
         raise PasteError(f"Unknown language '{language[:40]}'.")
     expiry = _text(data, "expiry", default=DEFAULT_EXPIRY)
@@ -146,14 +151,12 @@ def parse_input(data: dict[str, Any]) -> PasteInput:
 
 
 def check_file_name(name: str) -> str:
-    """The uploaded file's name as given, if it is a plain name; it is only ever shown and offered
-    back on download, never used as a path."""
-    if not name or not name.strip():
+    """The uploaded file's name as given, if it is a plain name that shows what it is (no control
+    or invisible formatting characters, so no "invoice\u202egpj.exe" shown as "invoiceexe.jpg");
+    it is only ever shown and offered back on download, never used as a path."""
+    if not isinstance(name, str) or not name.strip():
         raise PasteError("The file has no name.")
-    if len(name) > NAME_MAX:
-        raise PasteError(f"The file name is longer than {NAME_MAX} characters.")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise PasteError("The file name contains control characters.")
+    name = clean_name(name, field="The file name", max_length=NAME_MAX, error=PasteError)
     if "/" in name or "\\" in name or name in (".", ".."):
         raise PasteError("The file name must be a name, not a path.")
     return name
@@ -243,11 +246,15 @@ def update_paste(*, session: Session, paste_id: str, data: PasteInput, now: date
 
 def get_paste(*, session: Session, paste_id: str, now: datetime) -> Paste | None:
     """The owner's view of a paste; None when unknown, expired or burned."""
+    if not is_clean(paste_id):  # from an address: text the database cannot hold names no paste
+        return None
     return session.exec(select(Paste).where(Paste.id == paste_id, _live(now))).first()
 
 
 def get_shared(*, session: Session, slug: str, now: datetime) -> Paste | None:
     """A paste as its link shows it; None for a private, unknown, expired or burned paste alike."""
+    if not is_clean(slug):
+        return None
     return session.exec(select(Paste).where(Paste.slug == slug, col(Paste.is_shared).is_(True), _live(now))).first()
 
 
@@ -284,7 +291,7 @@ def list_pastes(*, session: Session, now: datetime, query: str = "") -> list[Pas
         .where(_live(now))
         .order_by(col(Paste.updated_at).desc())
     )
-    words = query.split()
+    words = [word for word in query.split() if is_clean(word)]  # text the database cannot hold matches nothing
     for word in words[:10]:
         escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         statement = statement.where(func.lower(Paste.title).like(f"%{escaped}%", escape="\\"))
@@ -356,6 +363,8 @@ def shared_file(
 ) -> PasteFile | None:
     """A file through its paste's link: a readable shared paste's file, or a burned paste's file
     with the key its reader was given."""
+    if not (is_clean(slug) and is_clean(file_id)):
+        return None
     row = session.exec(
         select(PasteFile, Paste)
         .join(Paste, col(Paste.id) == col(PasteFile.paste_id))
@@ -378,7 +387,7 @@ def shared_file(
 
 def owner_file(*, session: Session, paste_id: str, file_id: str, now: datetime) -> PasteFile | None:
     paste = get_paste(session=session, paste_id=paste_id, now=now)
-    if paste is None:
+    if paste is None or not is_clean(file_id):
         return None
     return session.exec(select(PasteFile).where(PasteFile.id == file_id, PasteFile.paste_id == paste_id)).first()
 

@@ -32,6 +32,7 @@ from sqlmodel import Session, col, delete, func, select
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.db import session_scope
+from accumulator.inputs import InputError, clean_text, is_clean
 from accumulator.plants.models import AppSecret, PushSubscription
 from accumulator.settings import Settings
 
@@ -54,7 +55,7 @@ _BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _MAILBOX = re.compile(r"[^@\s<>]+@(localhost|[\w-]+(\.[\w-]+)+)")
 
 
-class PushError(ValueError):
+class PushError(InputError):
     """A refused subscription or message; the message says why."""
 
 
@@ -140,6 +141,7 @@ def _check_endpoint(endpoint: Any) -> str:
         raise PushError("The subscription has no endpoint.")
     if len(endpoint) > ENDPOINT_MAX:
         raise PushError(f"The endpoint is longer than {ENDPOINT_MAX} characters.")
+    clean_text(endpoint, field="The endpoint", max_length=ENDPOINT_MAX, error=PushError)
     if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in endpoint):
         raise PushError("The endpoint must not contain spaces or control characters.")
     parts = urlsplit(endpoint)
@@ -182,7 +184,7 @@ def save_subscription(session: Session, data: Any, user_agent: str = "") -> Push
     """Store a browser's subscription; the same endpoint again replaces its keys (one row per
     endpoint, even when two requests race)."""
     endpoint, p256dh, auth = parse_subscription(data)
-    agent = (user_agent or "")[:USER_AGENT_MAX]
+    agent = (user_agent or "")[:USER_AGENT_MAX] if is_clean(user_agent or "") else ""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = PushSubscription.__table__
     statement = dialect.insert(table).values(
@@ -199,6 +201,8 @@ def save_subscription(session: Session, data: Any, user_agent: str = "") -> Push
 
 def remove_subscription(session: Session, endpoint: str) -> bool:
     """Forget a browser's subscription; False if there was none."""
+    if not is_clean(endpoint):  # text the database cannot hold is no stored endpoint
+        return False
     result = session.exec(delete(PushSubscription).where(col(PushSubscription.endpoint) == endpoint))
     return bool(result.rowcount)
 

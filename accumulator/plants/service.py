@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, func, select
 
+from accumulator.inputs import InputError, clean_text
 from accumulator.plants.due import DuePlant
 from accumulator.plants.models import (
     INTERVAL_MAX,
@@ -31,7 +32,7 @@ SNOOZE_DAYS = (1, 3, 7)
 HISTORY_SIZE = 50
 
 
-class PlantError(ValueError):
+class PlantError(InputError):
     """A refused input; the message is shown to the owner as it is."""
 
 
@@ -57,13 +58,7 @@ def local_today(now: datetime, zone: ZoneInfo) -> date:
 
 
 def _line(data: dict[str, Any], key: str, limit: int, label: str) -> str:
-    value = data.get(key, "")
-    if not isinstance(value, str):
-        raise PlantError(f"{label} must be text.")
-    value = " ".join(value.split())
-    if len(value) > limit:
-        raise PlantError(f"{label} is longer than {limit} characters.")
-    return value
+    return clean_text(data.get(key, ""), field=label, max_length=limit, single_line=True, error=PlantError)
 
 
 def parse_interval(raw: Any) -> int:
@@ -86,11 +81,7 @@ def parse_input(data: dict[str, Any]) -> PlantInput:
     name = _line(data, "name", NAME_MAX, "The name")
     if not name:
         raise PlantError("Give the plant a name.")
-    notes = data.get("notes", "")
-    if not isinstance(notes, str):
-        raise PlantError("Care notes must be text.")
-    if len(notes) > NOTES_MAX:
-        raise PlantError(f"Care notes are longer than {NOTES_MAX:,} characters.")
+    notes = clean_text(data.get("notes", ""), field="Care notes", max_length=NOTES_MAX, error=PlantError)
     return PlantInput(
         name=name,
         species=_line(data, "species", NAME_MAX, "The species"),
