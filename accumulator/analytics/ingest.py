@@ -5,12 +5,13 @@ parses the request and maps the outcome to a status code."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from accumulator.analytics.models import PATH_MAX, SITE_MAX, VALUE_MAX
 from accumulator.analytics.topics import ANALYTICS_TOPIC, AnalyticsChanged
 from accumulator.analytics.useragent import classify
 from accumulator.db import session_scope, utcnow
+from accumulator.inputs import InputError, clean_name, clean_text, parse_json
 from accumulator.realtime import Bus, Presence
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,10 @@ _SITE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class BadEvent(ValueError):
+WRITE_ATTEMPTS = 3  # a batch the database refuses this often in a row is written in parts
+
+
+class BadEvent(InputError):
     """The event cannot be accepted; the message says why and is safe to return."""
 
 
@@ -46,6 +51,9 @@ class IncomingEvent:
     referrer: str = ""
 
 
+REFERRER_MAX = 2048
+
+
 def _text(data: dict, name: str, *, required: bool = True) -> str:
     value = data.get(name)
     if value is None and not required:
@@ -56,27 +64,32 @@ def _text(data: dict, name: str, *, required: bool = True) -> str:
 
 
 def parse_event(body: bytes) -> IncomingEvent:
-    """Decode and check one event body. Raises BadEvent with a one-line reason."""
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
-        raise BadEvent("The body is not valid JSON.") from None
+    """Decode and check one event body. Raises BadEvent with a one-line reason.
+
+    Every text is one the database can store (valid Unicode, no NUL, bounded), so an accepted
+    event can always be written."""
+    data = parse_json(body, error=BadEvent)
     if not isinstance(data, dict):
         raise BadEvent("The body must be a JSON object.")
     kind = _text(data, "type")
     if kind not in EVENT_TYPES:
         raise BadEvent(f"Unknown event type; expected one of {', '.join(sorted(EVENT_TYPES))}.")
-    site, path, visitor = _text(data, "site"), _text(data, "path"), _text(data, "visitor")
-    referrer = _text(data, "referrer", required=False)
-    if len(site) > SITE_MAX or not _SITE.match(site):
+    site, visitor = _text(data, "site"), _text(data, "visitor")
+    if len(site) > SITE_MAX or not _SITE.fullmatch(site):
         raise BadEvent(f"'site' must be up to {SITE_MAX} letters, digits or . _ : -")
-    if len(path) > PATH_MAX:
-        raise BadEvent(f"'path' is longer than {PATH_MAX} characters.")
+    path = clean_name(_text(data, "path"), field="'path'", max_length=PATH_MAX, error=BadEvent)
     if not path.startswith("/"):
         raise BadEvent("'path' must start with /.")
-    if not _VISITOR.match(visitor):
+    if not _VISITOR.fullmatch(visitor):
         raise BadEvent("'visitor' must be 8 to 64 letters, digits, - or _.")
-    return IncomingEvent(type=kind, site=site, path=path, visitor=visitor, referrer=referrer[:2048])
+    referrer = clean_text(
+        _text(data, "referrer", required=False)[:REFERRER_MAX],
+        field="'referrer'",
+        max_length=REFERRER_MAX,
+        single_line=True,
+        error=BadEvent,
+    )
+    return IncomingEvent(type=kind, site=site, path=path, visitor=visitor, referrer=referrer)
 
 
 def referrer_host(referrer: str, page_origin: str | None) -> str:
@@ -104,6 +117,11 @@ class Ingestor:
     that arrive while a batch is being written form the next batch, so batches grow with traffic
     and an idle page view still reaches the database within milliseconds. A batch that fails to
     write is kept and retried; `close()` writes whatever is left, so a graceful stop loses nothing.
+
+    While the database cannot be reached, batches wait and are retried until it is back. A batch
+    the database refuses `write_attempts` times in a row is written in parts: the good events are
+    counted, and each one refused on its own is logged and set aside (appended to `set_aside`, a
+    JSON Lines file, when given), so no event can keep the others from being counted.
     """
 
     def __init__(
@@ -115,6 +133,9 @@ class Ingestor:
         bus: Bus,
         flush_interval: float = 0.02,
         clock: Callable[[], datetime] = utcnow,
+        retry_delay: float = 1.0,
+        write_attempts: int = WRITE_ATTEMPTS,
+        set_aside: Path | None = None,
     ) -> None:
         self.engine = engine
         self.zone = zone
@@ -122,6 +143,10 @@ class Ingestor:
         self.bus = bus
         self.flush_interval = flush_interval
         self.clock = clock
+        self.retry_delay = retry_delay
+        self.write_attempts = write_attempts
+        self.set_aside = set_aside  # a JSON Lines file for events the database refuses; None: log only
+        self._refusals = 0  # failed writes in a row that were not outages
         self._pending: list[service.CountedEvent] = []
         self._presence_changed = False
         self._salt: tuple[date, str] | None = None
@@ -181,21 +206,38 @@ class Ingestor:
         with session_scope(self.engine) as session:
             return service.record_events(session=session, events=batch)
 
+    async def _write_batch(self, batch: list[service.CountedEvent]) -> tuple[int, Exception | None]:
+        """Write `batch`: (events written, the error to report or None). What is not written goes
+        back to the front of the queue, in order, except events the database refused on their own
+        after `write_attempts` refusals of their batch: those are set aside."""
+        try:
+            return await run_in_threadpool(self._write, batch), None
+        except Exception as exc:
+            outage = service.database_unreachable(exc)
+            self._refusals += 0 if outage else 1
+            if outage or self._refusals < self.write_attempts:
+                self._pending[:0] = batch
+                return 0, exc
+        result = await run_in_threadpool(partial(service.record_apart, engine=self.engine, events=batch))
+        self._pending[:0] = result.unwritten
+        if result.refused:
+            await run_in_threadpool(partial(service.keep_aside, path=self.set_aside, refused=result.refused))
+        return result.written, result.outage
+
     async def flush(self) -> int:
-        """Write everything buffered now; publish the change. Returns the number of events written."""
+        """Write everything buffered now; publish the change. Returns the number of events written;
+        raises when some could not be written yet (they are kept, in order, for the next attempt)."""
         async with self._flush_lock:
             batch, self._pending = self._pending, []
             changed, self._presence_changed = self._presence_changed, False
-            written = 0
-            if batch:
-                try:
-                    written = await run_in_threadpool(self._write, batch)
-                except Exception:
-                    self._pending[:0] = batch  # keep them, in order, for the next attempt
-                    raise
-                self.recorded += written
+            written, failure = await self._write_batch(batch) if batch else (0, None)
+            if failure is None:
+                self._refusals = 0
+            self.recorded += written
             if written or changed:
                 await self.bus.publish(ANALYTICS_TOPIC.name, ANALYTICS_TOPIC.encode(AnalyticsChanged()))
+            if failure is not None:
+                raise failure
             return written
 
     async def run(self) -> None:
@@ -210,14 +252,16 @@ class Ingestor:
                     # for it on the lock) instead of leaving it unknown whether it was committed.
                     await asyncio.shield(self.flush())
                 except Exception:
-                    log.exception("writing %d analytics events failed; retrying in 1 s", self.pending)
-                    await asyncio.sleep(1.0)
+                    log.exception(
+                        "writing %d analytics events failed; retrying in %g s", self.pending, self.retry_delay
+                    )
+                    await asyncio.sleep(self.retry_delay)
                     self._wake.set()
         finally:
             await self.close()
 
     async def close(self) -> None:
-        for attempt in range(3):
+        for attempt in range(self.write_attempts):
             try:
                 await self.flush()
                 return
