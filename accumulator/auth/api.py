@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 from urllib.parse import parse_qs, urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from accumulator.auth import service
+from accumulator.auth import actions, service
 from accumulator.auth.access import owner_route, public_route
-from accumulator.db import session_scope, utcnow
+from accumulator.inputs import clean_text, is_clean
 from accumulator.web import (
     BadRequest,
     BodyTooLarge,
@@ -49,8 +48,10 @@ def _login_fields(request: Request, body: bytes) -> tuple[str, str, str | None]:
     email, password = fields.get("email"), fields.get("password")
     if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
         raise BadRequest("Send an e-mail and a password.")
+    email = clean_text(email, field="The e-mail", max_length=LOGIN_BODY_LIMIT, error=BadRequest)
+    password = clean_text(password, field="The password", max_length=LOGIN_BODY_LIMIT, error=BadRequest)
     next_path = fields.get("next")
-    return email, password, next_path if isinstance(next_path, str) else None
+    return email, password, next_path if is_clean(next_path) else None
 
 
 def _form_failure(error: str, next_path: str | None, **extra: str) -> RedirectResponse:
@@ -68,8 +69,9 @@ async def login(request: Request) -> Response:
     ip = client_ip(request, settings.trusted_proxy_hops)
     is_form = _is_form(request)
     # Only this site's own login page may log in (no origins are allowed here, not even the
-    # analytics ones); "null" is what a browser sends after a redirect through another site.
-    if request.headers.get("origin") != "null" and not origin_allowed(request, ()):
+    # analytics ones). "null" is refused too: it is what a sandboxed frame or a data: page sends,
+    # and this site's login page never does.
+    if not origin_allowed(request, ()):
         return json_error(403, "Log in from this site's own login page.")
     try:
         body = await read_body(request, limit=LOGIN_BODY_LIMIT)
@@ -79,7 +81,9 @@ async def login(request: Request) -> Response:
     except BadRequest as exc:
         return _form_failure("missing", None) if is_form else json_error(400, str(exc))
 
-    wait = await svc.login_failures.retry_after(ip)
+    # The attempt is reserved before the slow password check, in one step of the limiter: of any
+    # number of attempts at once, only the allowed few are checked. A success gives it all back.
+    wait = await svc.login_failures.take(ip)
     if wait > 0:
         seconds = str(math.ceil(wait))
         if is_form:
@@ -87,19 +91,8 @@ async def login(request: Request) -> Response:
         return json_error(429, f"Too many failed attempts. Try again in {seconds} s.", headers={"Retry-After": seconds})
 
     user_agent = request.headers.get("user-agent", "")
-
-    def check() -> str | None:
-        with session_scope(svc.engine) as session:
-            owner = service.authenticate(session=session, email=email, password=password)
-            if owner is None:
-                return None
-            return service.start_session(
-                session=session, owner=owner, ip=ip, user_agent=user_agent, now=utcnow(), secret=settings.secret_key
-            )
-
-    token = await run_in_threadpool(check)
-    if token is None:
-        await svc.login_failures.hit(ip)
+    token = await actions.log_in(svc, email=email, password=password, ip=ip, user_agent=user_agent)
+    if token is None:  # the reservation stays: it is this failure's record
         return _form_failure("invalid", next_path) if is_form else json_error(401, WRONG_CREDENTIALS)
 
     await svc.login_failures.reset(ip)
@@ -121,14 +114,10 @@ async def login(request: Request) -> Response:
 
 @public_route
 async def logout(request: Request) -> Response:
-    svc = services(request)
-    token = request.cookies.get(service.SESSION_COOKIE)
-
-    def forget() -> None:
-        with session_scope(svc.engine) as session:
-            service.end_session(session=session, token=token, secret=svc.settings.secret_key)
-
-    await run_in_threadpool(forget)
+    # Like any change: another site's page may not log the owner out with the owner's cookie.
+    if not origin_allowed(request, ()):
+        return json_error(403, "Log out from this site's own pages.")
+    await actions.log_out(services(request), token=request.cookies.get(service.SESSION_COOKIE))
     response: Response = (
         RedirectResponse("/login", status_code=303) if _is_form(request) else JSONResponse({"ok": True})
     )
