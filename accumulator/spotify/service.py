@@ -23,6 +23,7 @@ from sqlmodel import Session, delete, select
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.db import session_scope, utcnow
+from accumulator.inputs import web_url
 from accumulator.settings import Settings
 from accumulator.spotify.client import RateLimited, Revoked, SpotifyClient, SpotifyError, Tokens, Unauthorized
 from accumulator.spotify.models import SpotifyAccount, SpotifySnapshot
@@ -38,6 +39,8 @@ TOP_LISTS_MAX_AGE = timedelta(days=1)
 TOKEN_MARGIN = timedelta(seconds=60)  # refresh this long before the access token runs out
 BACKOFF_FIRST, BACKOFF_MAX = 10.0, 300.0  # seconds, doubling after each failure in a row
 SEEK_TOLERANCE_MS = 3000
+_LINKS = frozenset({"url", "cover_url", "small_cover_url", "image_url"})
+_COVER_DATA = ("data:image/jpeg;base64,", "data:image/png;base64,")
 
 
 def top_key(kind: str, time_range: str) -> str:
@@ -55,9 +58,32 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _cover_data(value: Any) -> str:
+    """The embedded cover we made ourselves: a JPEG or PNG data URI, or nothing."""
+    return value if isinstance(value, str) and value.startswith(_COVER_DATA) else ""
+
+
+def safe_links(data: Any) -> Any:
+    """`data` (a stored snapshot) with every link checked again as it is served: rows stored before
+    links were checked, or edited by hand, show no link rather than a dangerous one."""
+    if isinstance(data, list):
+        return [safe_links(item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    checked = {}
+    for key, value in data.items():
+        if key in _LINKS:
+            checked[key] = web_url(value)
+        elif key == "cover_data":
+            checked[key] = _cover_data(value)
+        else:
+            checked[key] = safe_links(value)
+    return checked
+
+
 def _image(images: Any, *, near: int = 300) -> str:
-    """The URL of the image closest to `near` pixels wide."""
-    usable = [img for img in images or [] if isinstance(img, dict) and isinstance(img.get("url"), str)]
+    """The URL of the image closest to `near` pixels wide, of those with an http(s) URL."""
+    usable = [img for img in images or [] if isinstance(img, dict) and web_url(img.get("url"))]
     if not usable:
         return ""
     return min(usable, key=lambda img: abs((img.get("width") or near) - near))["url"]
@@ -76,7 +102,7 @@ def parse_track(item: Any) -> dict[str, Any] | None:
         "album": _text(album.get("name")),
         "cover_url": _image(album.get("images")),
         "small_cover_url": _image(album.get("images"), near=64),
-        "url": _text((item.get("external_urls") or {}).get("spotify")),
+        "url": web_url((item.get("external_urls") or {}).get("spotify")),
         "duration_ms": duration if isinstance(duration, int) and duration >= 0 else 0,
     }
 
@@ -88,7 +114,7 @@ def parse_artist(item: Any) -> dict[str, Any] | None:
         "id": _text(item.get("id")),
         "name": item["name"],
         "image_url": _image(item.get("images")),
-        "url": _text((item.get("external_urls") or {}).get("spotify")),
+        "url": web_url((item.get("external_urls") or {}).get("spotify")),
     }
 
 
@@ -106,7 +132,9 @@ class Snapshot:
 
 def read_snapshots(session: Session) -> dict[str, Snapshot]:
     rows = session.exec(select(SpotifySnapshot)).all()
-    return {row.key: Snapshot(json.loads(row.data), row.fetched_at, row.checked_at, row.error) for row in rows}
+    return {
+        row.key: Snapshot(safe_links(json.loads(row.data)), row.fetched_at, row.checked_at, row.error) for row in rows
+    }
 
 
 def now_playing_at(data: dict[str, Any] | None, fetched_at: datetime, now: datetime) -> int:
