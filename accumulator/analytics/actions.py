@@ -17,7 +17,14 @@ from accumulator.runtime import Services, publish
 def ingestor(svc: Services) -> Ingestor:
     return svc.component(
         "analytics.ingestor",
-        lambda: Ingestor(engine=svc.engine, zone=svc.settings.zone, presence=svc.presence, bus=svc.bus),
+        lambda: Ingestor(
+            engine=svc.engine,
+            zone=svc.settings.zone,
+            presence=svc.presence,
+            bus=svc.bus,
+            # Events the database refuses even alone are kept here for a person to look at.
+            set_aside=svc.settings.data_dir / "analytics-set-aside.jsonl",
+        ),
     )
 
 

@@ -12,9 +12,11 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from accumulator.importer.models import ImportLedger
+from accumulator.inputs import is_clean
 from accumulator.notes.models import Workspace
 from accumulator.pastes import service as pastes
 from accumulator.pastes.models import PasteFile
+from accumulator.storage import FILE_ID
 
 OLD_ID_MAX = 20
 OLD_PATH_MAX = 600
@@ -57,7 +59,7 @@ def _live_file(session: Session, file_id: str, now: datetime) -> PasteFile | Non
 
 def file_for_old_path(*, session: Session, old_path: str, now: datetime) -> PasteFile | None:
     """The imported file the original served at /uploads/<old_path>, while its paste is here."""
-    if not old_path or len(old_path) > OLD_PATH_MAX:
+    if not old_path or len(old_path) > OLD_PATH_MAX or not is_clean(old_path):
         return None
     file_id = session.exec(
         select(ImportLedger.target_id).where(ImportLedger.kind == "paste_file", ImportLedger.source_id == old_path)
@@ -67,6 +69,8 @@ def file_for_old_path(*, session: Session, old_path: str, now: datetime) -> Past
 
 def public_file(*, session: Session, file_id: str, now: datetime) -> PasteFile | None:
     """A file at its new public address: only files imported from the original are public this way."""
+    if not FILE_ID.match(file_id):
+        return None
     imported = session.exec(
         select(col(ImportLedger.id)).where(ImportLedger.kind == "paste_file", ImportLedger.target_id == file_id)
     ).first()

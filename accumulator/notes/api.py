@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
@@ -14,7 +13,7 @@ from starlette.routing import Route
 
 from accumulator import public_html
 from accumulator.auth.access import owner_route, public_route
-from accumulator.notes import reads
+from accumulator.notes import reads, service
 from accumulator.notes.actions import NOTES_TOPIC
 from accumulator.runtime import subscribe
 from accumulator.web import client_ip, json_error, path_id, services
@@ -28,23 +27,12 @@ def _not_found() -> Response:
     return HTMLResponse(NOT_FOUND, status_code=404, headers={"Cache-Control": "no-store"})
 
 
-def _before(raw: str | None) -> datetime | None:
-    """The `?before=` cursor; anything that is not a moment is ignored (the newest notes show)."""
-    if not raw or len(raw) > 40:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 async def _workspace_page(request: Request, *, embed: bool) -> Response:
     nonce = secrets.token_urlsafe(16)
     body = await reads.public_page(
         services(request),
         public_id=request.path_params["public_id"],
-        before=_before(request.query_params.get("before")),
+        before=service.parse_before(request.query_params.get("before")),
         path=request.url.path,
         nonce=nonce,
         embed=embed,

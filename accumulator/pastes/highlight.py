@@ -15,6 +15,7 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 
+from accumulator.inputs import nesting_error
 from accumulator.pastes.detect import detect
 
 AUTO = "auto"
@@ -82,10 +83,10 @@ def label(alias: str) -> str:
 def guess(content: str) -> str:
     """The offered language this content looks like (pastes/detect.py), or plain text. Content that
     parses as JSON whole is JSON, as long as it is small enough to parse at once."""
-    if content.lstrip()[:1] in ("{", "[") and len(content) <= JSON_CHECK_MAX:
+    if content.lstrip()[:1] in ("{", "[") and len(content) <= JSON_CHECK_MAX and nesting_error(content) is None:
         try:
             json.loads(content)
-        except ValueError:
+        except (ValueError, RecursionError):
             pass
         else:
             return "json"

@@ -65,3 +65,16 @@ def test_one_address_cannot_open_more_than_a_few_live_pages(backend: Backend) ->
     assert statuses[:8] == [200] * 8
     assert statuses[8] == 429
     assert after_closing == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/files/a%00b/x", "/uploads/a%00/b", "/files/AAAAAAAAAAAAAAAAAAAAAA/a%00", "/notes/public/%00"]
+)
+def test_a_nul_in_an_old_address_is_a_404(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+def test_a_deeply_nested_paste_with_automatic_language_is_saved(owner: TestClient) -> None:
+    created = owner.post("/api/pastes", json={"title": "brackets", "content": "[" * 5000, "language": "auto"})
+    assert created.status_code == 201, created.text
+    assert owner.get(f"/api/pastes/{created.json()['id']}/raw").text == "[" * 5000
