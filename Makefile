@@ -48,6 +48,8 @@ owner: deps migrate
 
 ## Benchmarks print their figures (they need wrk and chromium: apt-get install wrk chromium).
 bench: deps
+	$(BIN)/python bench/analytics_scale.py seed --database-url sqlite:///data/bench-analytics.db --views 1000000 --days 365
+	$(BIN)/python bench/analytics_scale.py run --database-url sqlite:///data/bench-analytics.db
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/dashboard_latency.py
 	$(BIN)/python bench/notes_search.py

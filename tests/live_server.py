@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -62,8 +63,19 @@ def run_python(env: dict[str, str], *args: str, **kwargs: object) -> subprocess.
     return subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, env=env, check=True, **kwargs)
 
 
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, as in a crash or an out-of-memory kill."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
 @contextmanager
-def _serving(env: dict[str, str], command: list[str], log: Path, *, timeout: float) -> Iterator[str]:
+def _serving(env: dict[str, str], command: list[str], log: Path, *, timeout: float) -> Iterator[Server]:
     """Migrate, start `command` with `env` (its output in `log`) and wait for /healthz; yields the URL.
     Stopped with SIGTERM (a graceful stop, so buffered work is written), then SIGKILL if it hangs."""
     run_python(env, "-m", "alembic", "upgrade", "head", capture_output=True)
@@ -74,20 +86,30 @@ def _serving(env: dict[str, str], command: list[str], log: Path, *, timeout: flo
     url = f"http://127.0.0.1:{env['PORT']}"
     try:
         _wait_until_healthy(process, url, log, timeout=timeout)
-        yield url
+        yield Server(url, process)
     finally:
-        _stop(process)
+        if process.poll() is None:
+            _stop(process)
 
 
-def serve_app(env: dict[str, str]):
+@contextmanager
+def serve_app(env: dict[str, str]) -> Iterator[str]:
     """Build and serve the app as `make run` does, with `env`; yields its URL."""
     command = [sys.executable, "-m", "reflex", "run", "--env", "prod", "--loglevel", "warning"]
-    return _serving(env, command, Path(env["DATA_DIR"]) / "app.log", timeout=START_TIMEOUT)
+    with _serving(env, command, Path(env["DATA_DIR"]) / "app.log", timeout=START_TIMEOUT) as server:
+        yield server.url
 
 
-def serve_backend(env: dict[str, str]):
+@contextmanager
+def serve_backend(env: dict[str, str]) -> Iterator[str]:
+    """The app's backend alone; yields its URL (see `backend_server`)."""
+    with backend_server(env) as server:
+        yield server.url
+
+
+def backend_server(env: dict[str, str]):
     """The app's backend alone (every HTTP route and the websocket, no front-end build), started as
-    the Docker image starts it; for tests that speak HTTP and socket.io to it. Yields its URL."""
+    the Docker image starts it; for tests that speak HTTP and socket.io to it. Yields a Server."""
     backend_env = {**env, "REFLEX_ENV_MODE": "prod", "__REFLEX_SKIP_COMPILE": "true", "GRANIAN_WORKERS": "1"}
     command = [
         sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",

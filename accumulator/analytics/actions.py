@@ -36,8 +36,9 @@ def feed(svc: Services) -> DashboardFeed:
 
 
 async def record(svc: Services, event: IncomingEvent, *, ip: str, user_agent: str, page_origin: str | None) -> bool:
-    """Take one valid event (False when it is a bot's, not counted)."""
-    return await ingestor(svc).accept(event, ip=ip, user_agent=user_agent, page_origin=page_origin)
+    """Store one valid event; returns once it is committed (False when it is a bot's, not counted).
+    TimeoutError when the database does not take it in time."""
+    return await ingestor(svc).store(event, ip=ip, user_agent=user_agent, page_origin=page_origin)
 
 
 @contextlib.asynccontextmanager

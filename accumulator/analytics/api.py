@@ -47,9 +47,18 @@ async def receive_event(request: Request) -> Response:
         return json_error(400, str(error), headers)
     if await svc.event_rate.take(ip) > 0:
         return json_error(429, "Too many events from this address.", {**headers, "Retry-After": "1"})
-    await actions.record(
-        svc, event, ip=ip, user_agent=request.headers.get("user-agent", ""), page_origin=request.headers.get("origin")
-    )
+    try:
+        await actions.record(
+            svc,
+            event,
+            ip=ip,
+            user_agent=request.headers.get("user-agent", ""),
+            page_origin=request.headers.get("origin"),
+        )
+    except TimeoutError:
+        # Not stored yet (the database is away): no 202 for it. It stays queued and is counted when
+        # the database is back, so a retry may count it twice; losing an answered one never happens.
+        return json_error(503, "The event could not be stored right now; try again.", {**headers, "Retry-After": "5"})
     # Bots get the same answer as people: nothing to learn from probing.
     return Response(ACCEPTED, status_code=202, headers=headers, media_type="application/json")
 

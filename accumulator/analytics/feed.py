@@ -138,8 +138,8 @@ class DashboardFeed:
             since = None if days is None else self.today() - timedelta(days=days - 1)
             result: dict[str, list[dict]] = {}
             with session_scope(self.engine) as session:
-                for kind in service.DIMENSIONS:
-                    rows = service.breakdown(session=session, kind=kind, since=since, limit=8)
+                found = service.breakdowns(session=session, since=since, limit=8)
+                for kind, rows in found.items():
                     total = sum(views for _, views in rows) or 1
                     result[kind] = [
                         {"value": value, "views": views, "share": round(100 * views / total, 1)}

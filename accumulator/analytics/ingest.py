@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ _VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 WRITE_ATTEMPTS = 3  # a batch the database refuses this often in a row is written in parts
+STORE_TIMEOUT = 10.0  # seconds a request waits for its event's commit before answering 503
 
 
 class BadEvent(InputError):
@@ -112,10 +114,11 @@ def referrer_host(referrer: str, page_origin: str | None) -> str:
 class Ingestor:
     """Accepts events, keeps presence, and writes counted events in batches.
 
-    The writer wakes when an event arrives, waits `flush_interval` (20 ms) and writes
-    everything buffered in one transaction, then publishes `update:analytics`. Under load, events
-    that arrive while a batch is being written form the next batch, so batches grow with traffic
-    and an idle page view still reaches the database within milliseconds. A batch that fails to
+    The writer wakes when an event arrives and writes everything buffered in one transaction, then
+    publishes `update:analytics`. Under load, events that arrive while a batch is being written form
+    the next batch, so batches grow with traffic and an idle page view still reaches the database
+    within milliseconds. `store` returns only once its event's batch has committed (group commit):
+    a 202 means stored. A batch that fails to
     write is kept and retried; `close()` writes whatever is left, so a graceful stop loses nothing.
 
     While the database cannot be reached, batches wait and are retried until it is back. A batch
@@ -131,7 +134,7 @@ class Ingestor:
         zone: ZoneInfo,
         presence: Presence,
         bus: Bus,
-        flush_interval: float = 0.02,
+        flush_interval: float = 0.0,
         clock: Callable[[], datetime] = utcnow,
         retry_delay: float = 1.0,
         write_attempts: int = WRITE_ATTEMPTS,
@@ -148,6 +151,9 @@ class Ingestor:
         self.set_aside = set_aside  # a JSON Lines file for events the database refuses; None: log only
         self._refusals = 0  # failed writes in a row that were not outages
         self._pending: list[service.CountedEvent] = []
+        # Each buffered event's commit, by the event object's identity: resolved once it is written
+        # (or set aside), so that the request that brought it can answer 202.
+        self._waiting: dict[int, tuple[service.CountedEvent, asyncio.Future]] = {}
         self._presence_changed = False
         self._salt: tuple[date, str] | None = None
         self._wake = asyncio.Event()
@@ -165,7 +171,26 @@ class Ingestor:
         return self._salt[1]
 
     async def accept(self, event: IncomingEvent, *, ip: str, user_agent: str, page_origin: str | None) -> bool:
-        """Take one valid event. False when it is not counted because it comes from a bot."""
+        """Take one valid event into the buffer. False when it is not counted because it comes from a bot."""
+        return await self._admit(event, ip=ip, user_agent=user_agent, page_origin=page_origin) is not False
+
+    async def store(
+        self, event: IncomingEvent, *, ip: str, user_agent: str, page_origin: str | None, timeout: float = STORE_TIMEOUT
+    ) -> bool:
+        """Take one valid event and return once it is committed (group commit: it rides in the
+        next batch the writer writes). False for a bot's; TimeoutError if the database does not
+        take it in time (it stays queued and is written when the database is back)."""
+        admitted = await self._admit(event, ip=ip, user_agent=user_agent, page_origin=page_origin)
+        if admitted is False:
+            return False
+        if admitted is not None:
+            await asyncio.wait_for(asyncio.shield(admitted), timeout)
+        return True
+
+    async def _admit(
+        self, event: IncomingEvent, *, ip: str, user_agent: str, page_origin: str | None
+    ) -> asyncio.Future | Literal[False] | None:
+        """False for a bot; else the future of the counted event's commit, or None for presence only."""
         agent = classify(user_agent)
         if agent.is_bot:
             return False
@@ -177,26 +202,28 @@ class Ingestor:
             changed = await self.presence.left(site=event.site, path=event.path, visitor=event.visitor)
         else:
             changed = False
+        committed: asyncio.Future | None = None
         if event.type in COUNTED_TYPES:
             day = service.local_day(now, self.zone)
             salt = await self._salt_for(day)
-            self._pending.append(
-                service.CountedEvent(
-                    kind=event.type,
-                    site=event.site,
-                    path=event.path,
-                    day=day,
-                    visitor_hash=service.visitor_hash(salt=salt, site=event.site, ip=ip, user_agent=user_agent),
-                    browser=agent.browser[:VALUE_MAX],
-                    os=agent.os[:VALUE_MAX],
-                    device=agent.device,
-                    referrer=referrer_host(event.referrer, page_origin),
-                )
+            counted = service.CountedEvent(
+                kind=event.type,
+                site=event.site,
+                path=event.path,
+                day=day,
+                visitor_hash=service.visitor_hash(salt=salt, site=event.site, ip=ip, user_agent=user_agent),
+                browser=agent.browser[:VALUE_MAX],
+                os=agent.os[:VALUE_MAX],
+                device=agent.device,
+                referrer=referrer_host(event.referrer, page_origin),
             )
+            committed = asyncio.get_running_loop().create_future()
+            self._waiting[id(counted)] = (counted, committed)
+            self._pending.append(counted)
         if changed or event.type in COUNTED_TYPES:
             self._presence_changed = self._presence_changed or changed
             self._wake.set()
-        return True
+        return committed
 
     @property
     def pending(self) -> int:
@@ -231,6 +258,7 @@ class Ingestor:
             batch, self._pending = self._pending, []
             changed, self._presence_changed = self._presence_changed, False
             written, failure = await self._write_batch(batch) if batch else (0, None)
+            self._settle(batch)
             if failure is None:
                 self._refusals = 0
             self.recorded += written
@@ -240,13 +268,23 @@ class Ingestor:
                 raise failure
             return written
 
+    def _settle(self, batch: list[service.CountedEvent]) -> None:
+        """Resolve the commits of the events of `batch` that are not queued again."""
+        queued = {id(event) for event in self._pending}
+        for event in batch:
+            waiting = None if id(event) in queued else self._waiting.pop(id(event), None)
+            if waiting is not None and not waiting[1].done():
+                waiting[1].set_result(True)
+
     async def run(self) -> None:
         """Flush while events arrive, until cancelled; then flush what is left."""
         try:
             while True:
                 await self._wake.wait()
                 self._wake.clear()
-                await asyncio.sleep(self.flush_interval)  # let a burst gather into one batch
+                # Group commit: what arrives while a batch is written forms the next one, so batches
+                # grow with the load without making an idle page view wait.
+                await asyncio.sleep(self.flush_interval)
                 try:
                     # Shielded: a stop during a write lets the write finish (close() then waits
                     # for it on the lock) instead of leaving it unknown whether it was committed.

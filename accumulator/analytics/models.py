@@ -35,6 +35,54 @@ class DailyPageStat(SQLModel, table=True):
     path: str = Field(primary_key=True, max_length=PATH_MAX)
     views: int = 0
     likes: int = 0
+    visitors: int = 0  # distinct visitors of the page that day, counted as they first come
+
+
+class DailySiteStat(SQLModel, table=True):
+    """A site's views, likes and distinct visitors on one day: the dashboard's chart reads these
+    (a few rows per day, whatever the traffic), kept up to date as events are written."""
+
+    __tablename__ = "daily_site_stat"
+
+    day: date = Field(primary_key=True)
+    site: str = Field(primary_key=True, max_length=SITE_MAX)
+    views: int = 0
+    likes: int = 0
+    visitors: int = 0
+
+
+class DailySiteDimension(SQLModel, table=True):
+    """A site's page views on one day by browser, OS, device type or referrer host (the breakdowns)."""
+
+    __tablename__ = "daily_site_dimension"
+
+    day: date = Field(primary_key=True)
+    site: str = Field(primary_key=True, max_length=SITE_MAX)
+    kind: str = Field(primary_key=True, max_length=16)
+    value: str = Field(primary_key=True, max_length=VALUE_MAX)
+    views: int = 0
+
+
+class SiteDimensionTotal(SQLModel, table=True):
+    """A site's page views of all time by browser, OS, device type or referrer host."""
+
+    __tablename__ = "site_dimension_total"
+
+    site: str = Field(primary_key=True, max_length=SITE_MAX)
+    kind: str = Field(primary_key=True, max_length=16)
+    value: str = Field(primary_key=True, max_length=VALUE_MAX)
+    views: int = 0
+
+
+class DailySiteVisitor(SQLModel, table=True):
+    """One distinct visitor of a site on a day (the salted one-day hash), so that the site's count of
+    visitors grows exactly once per visitor, whatever the number of processes writing."""
+
+    __tablename__ = "daily_site_visitor"
+
+    day: date = Field(primary_key=True)
+    site: str = Field(primary_key=True, max_length=SITE_MAX)
+    visitor_hash: str = Field(primary_key=True, max_length=32)
 
 
 class DailyVisitor(SQLModel, table=True):

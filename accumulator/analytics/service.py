@@ -20,8 +20,18 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, Opera
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, col, delete, select
 
-from accumulator.analytics.models import DailyDimension, DailyPageStat, DailySalt, DailyVisitor, PageStat
-from accumulator.db import insert_new, session_scope, upsert_add
+from accumulator.analytics.models import (
+    DailyDimension,
+    DailyPageStat,
+    DailySalt,
+    DailySiteDimension,
+    DailySiteStat,
+    DailySiteVisitor,
+    DailyVisitor,
+    PageStat,
+    SiteDimensionTotal,
+)
+from accumulator.db import insert_new, insert_new_returning, session_scope, upsert_add
 from accumulator.inputs import is_clean
 
 log = logging.getLogger(__name__)
@@ -81,12 +91,70 @@ def visitor_hash(*, salt: str, site: str, ip: str, user_agent: str) -> str:
     return digest.hexdigest()
 
 
+def _merged(counter: Counter, key_names: tuple[str, ...], fields: tuple[str, ...]) -> list[dict]:
+    """{(*key, field): amount} as one row per key with every field (zeros where nothing came)."""
+    rows: dict[tuple, dict] = {}
+    for (*key, name), amount in counter.items():
+        row = rows.setdefault(tuple(key), {**dict(zip(key_names, key, strict=True)), **dict.fromkeys(fields, 0)})
+        row[name] += amount
+    return list(rows.values())
+
+
+def add_page_days(session: Session, rows: list[dict]) -> None:
+    """Add `{day, site, path, views, likes[, visitors]}` rows to the pages' days and to their sites'
+    days (the chart's rollup)."""
+    rows = [{"visitors": 0, **row} for row in rows]
+    upsert_add(
+        session, DailyPageStat.__table__, rows, keys=["day", "site", "path"], counters=["views", "likes", "visitors"]
+    )
+    sites: Counter[tuple[date, str, str]] = Counter()
+    for row in rows:
+        for name in ("views", "likes", "visitors"):
+            sites[(row["day"], row["site"], name)] += row[name]
+    upsert_add(
+        session,
+        DailySiteStat.__table__,
+        _merged(sites, ("day", "site"), ("views", "likes", "visitors")),
+        keys=["day", "site"],
+        counters=["views", "likes", "visitors"],
+    )
+
+
+def add_dimension_days(session: Session, rows: list[dict]) -> None:
+    """Add `{day, site, path, kind, value, views}` rows to the pages' breakdowns and to the sites'
+    (per day, and of all time)."""
+    upsert_add(
+        session, DailyDimension.__table__, rows, keys=["day", "site", "path", "kind", "value"], counters=["views"]
+    )
+    daily: Counter[tuple[date, str, str, str]] = Counter()
+    total: Counter[tuple[str, str, str]] = Counter()
+    for row in rows:
+        daily[(row["day"], row["site"], row["kind"], row["value"])] += row["views"]
+        total[(row["site"], row["kind"], row["value"])] += row["views"]
+    upsert_add(
+        session,
+        DailySiteDimension.__table__,
+        [{"day": d, "site": s, "kind": k, "value": v, "views": n} for (d, s, k, v), n in daily.items()],
+        keys=["day", "site", "kind", "value"],
+        counters=["views"],
+    )
+    upsert_add(
+        session,
+        SiteDimensionTotal.__table__,
+        [{"site": s, "kind": k, "value": v, "views": n} for (s, k, v), n in total.items()],
+        keys=["site", "kind", "value"],
+        counters=["views"],
+    )
+
+
 def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
-    """Add a batch of events to every counter in one transaction; returns how many were recorded."""
+    """Add a batch of events to every counter and rollup in one transaction; returns how many were
+    recorded. Distinct visitors are counted when their (salted, one-day) hash is first inserted."""
     totals: Counter[tuple[str, str, str]] = Counter()
     daily: Counter[tuple[date, str, str, str]] = Counter()
     dimensions: Counter[tuple[date, str, str, str, str]] = Counter()
-    visitors: set[tuple[date, str, str, str]] = set()
+    page_visitors: set[tuple[date, str, str, str]] = set()
+    site_visitors: set[tuple[date, str, str]] = set()
     count = 0
     for event in events:
         count += 1
@@ -95,50 +163,68 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
         daily[(event.day, event.site, event.path, field)] += 1
         if event.kind != "pageview":
             continue
-        visitors.add((event.day, event.site, event.path, event.visitor_hash))
+        page_visitors.add((event.day, event.site, event.path, event.visitor_hash))
+        site_visitors.add((event.day, event.site, event.visitor_hash))
         for kind in DIMENSIONS:
             dimensions[(event.day, event.site, event.path, kind, getattr(event, kind))] += 1
     if not count:
         return 0
-
-    def merged(counter: Counter, key_names: tuple[str, ...]) -> list[dict]:
-        rows: dict[tuple, dict] = {}
-        for (*key, field), amount in counter.items():
-            row = rows.setdefault(tuple(key), {**dict(zip(key_names, key, strict=True)), "views": 0, "likes": 0})
-            row[field] += amount
-        return list(rows.values())
-
+    new_on_page = insert_new_returning(
+        session,
+        DailyVisitor.__table__,
+        [{"day": d, "site": s, "path": p, "visitor_hash": h} for d, s, p, h in page_visitors],
+        keys=["day", "site", "path", "visitor_hash"],
+        returning=["day", "site", "path"],
+    )
+    new_on_site = insert_new_returning(
+        session,
+        DailySiteVisitor.__table__,
+        [{"day": d, "site": s, "visitor_hash": h} for d, s, h in site_visitors],
+        keys=["day", "site", "visitor_hash"],
+        returning=["day", "site"],
+    )
+    for day, site, path in new_on_page:
+        daily[(_as_date(day), site, path, "visitors")] += 1
     upsert_add(
         session,
         PageStat.__table__,
-        merged(totals, ("site", "path")),
+        _merged(totals, ("site", "path"), ("views", "likes")),
         keys=["site", "path"],
         counters=["views", "likes"],
     )
     upsert_add(
         session,
         DailyPageStat.__table__,
-        merged(daily, ("day", "site", "path")),
+        _merged(daily, ("day", "site", "path"), ("views", "likes", "visitors")),
         keys=["day", "site", "path"],
-        counters=["views", "likes"],
+        counters=["views", "likes", "visitors"],
     )
+    sites: Counter[tuple[date, str, str]] = Counter()
+    for (day, site, _path, name), amount in daily.items():
+        if name != "visitors":
+            sites[(day, site, name)] += amount
+    for day, site in new_on_site:
+        sites[(_as_date(day), site, "visitors")] += 1
     upsert_add(
         session,
-        DailyDimension.__table__,
+        DailySiteStat.__table__,
+        _merged(sites, ("day", "site"), ("views", "likes", "visitors")),
+        keys=["day", "site"],
+        counters=["views", "likes", "visitors"],
+    )
+    add_dimension_days(
+        session,
         [
             {"day": day, "site": site, "path": path, "kind": kind, "value": value, "views": amount}
             for (day, site, path, kind, value), amount in dimensions.items()
         ],
-        keys=["day", "site", "path", "kind", "value"],
-        counters=["views"],
-    )
-    insert_new(
-        session,
-        DailyVisitor.__table__,
-        [{"day": d, "site": s, "path": p, "visitor_hash": h} for d, s, p, h in visitors],
-        keys=["day", "site", "path", "visitor_hash"],
     )
     return count
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite hands dates back as ISO text from a RETURNING clause of a raw insert.
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 # When the database will not take a batch
@@ -234,8 +320,9 @@ def total_views(*, session: Session) -> int:
 
 def unique_visitors(*, session: Session, day: date) -> int:
     """Distinct visitors of any page of any site on `day` (one person on two sites counts twice)."""
-    distinct = select(DailyVisitor.site, DailyVisitor.visitor_hash).where(DailyVisitor.day == day).distinct().subquery()
-    return session.exec(select(sa.func.count()).select_from(distinct)).one()
+    return session.exec(
+        select(sa.func.coalesce(sa.func.sum(DailySiteStat.visitors), 0)).where(DailySiteStat.day == day)
+    ).one()
 
 
 def pages(*, session: Session, today: date) -> list[PageRow]:
@@ -254,23 +341,21 @@ def pages(*, session: Session, today: date) -> list[PageRow]:
 def daily_series(
     *, session: Session, today: date, days: int = 30, site: str | None = None, path: str | None = None
 ) -> list[DayPoint]:
-    """Views and unique visitors for each of the last `days` days (zeros included), oldest first."""
+    """Views and distinct visitors for each of the last `days` days (zeros included), oldest first,
+    of everything, a site, or a page: read from the day rollups, a few rows per day."""
     first = today - timedelta(days=days - 1)
-    views_query = select(DailyPageStat.day, sa.func.sum(DailyPageStat.views)).where(DailyPageStat.day >= first)
-    visitors_base = select(DailyVisitor.day, DailyVisitor.site, DailyVisitor.visitor_hash).where(
-        DailyVisitor.day >= first
-    )
-    if site is not None:
-        views_query = views_query.where(DailyPageStat.site == site)
-        visitors_base = visitors_base.where(DailyVisitor.site == site)
     if path is not None:
-        views_query = views_query.where(DailyPageStat.path == path)
-        visitors_base = visitors_base.where(DailyVisitor.path == path)
-    views = dict(session.exec(views_query.group_by(DailyPageStat.day)).all())
-    distinct = visitors_base.distinct().subquery()
-    visitors = dict(session.exec(select(distinct.c.day, sa.func.count()).group_by(distinct.c.day)).all())
+        table = DailyPageStat
+        query = select(table.day, sa.func.sum(table.views), sa.func.sum(table.visitors)).where(table.path == path)
+    else:
+        table = DailySiteStat
+        query = select(table.day, sa.func.sum(table.views), sa.func.sum(table.visitors))
+    query = query.where(table.day >= first, table.day <= today)
+    if site is not None:
+        query = query.where(table.site == site)
+    found = {day: (int(views), int(visitors)) for day, views, visitors in session.exec(query.group_by(table.day))}
     return [
-        DayPoint(day=day, views=int(views.get(day, 0)), visitors=int(visitors.get(day, 0)))
+        DayPoint(day=day, views=found.get(day, (0, 0))[0], visitors=found.get(day, (0, 0))[1])
         for day in (first + timedelta(days=offset) for offset in range(days))
     ]
 
@@ -279,9 +364,24 @@ def breakdown(*, session: Session, kind: str, since: date | None = None, limit: 
     """Page views by browser, os, device or referrer since a day (None: all time), largest first."""
     if kind not in DIMENSIONS:
         raise ValueError(f"unknown dimension {kind!r}")
-    total = sa.func.sum(DailyDimension.views).label("total")
-    statement = select(DailyDimension.value, total).where(DailyDimension.kind == kind)
+    table = SiteDimensionTotal if since is None else DailySiteDimension
+    total = sa.func.sum(table.views).label("total")
+    statement = select(table.value, total).where(table.kind == kind)
     if since is not None:
-        statement = statement.where(DailyDimension.day >= since)
-    statement = statement.group_by(DailyDimension.value).order_by(total.desc(), DailyDimension.value).limit(limit)
+        statement = statement.where(DailySiteDimension.day >= since)
+    statement = statement.group_by(table.value).order_by(total.desc(), table.value).limit(limit)
     return [(value, int(views)) for value, views in session.exec(statement)]
+
+
+def breakdowns(*, session: Session, since: date | None = None, limit: int = 10) -> dict[str, list[tuple[str, int]]]:
+    """`breakdown` of every dimension at once: one pass over the rollup instead of one per kind."""
+    table = SiteDimensionTotal if since is None else DailySiteDimension
+    total = sa.func.sum(table.views).label("total")
+    statement = select(table.kind, table.value, total)
+    if since is not None:
+        statement = statement.where(DailySiteDimension.day >= since)
+    found: dict[str, list[tuple[str, int]]] = {kind: [] for kind in DIMENSIONS}
+    for kind, value, views in session.exec(statement.group_by(table.kind, table.value)):
+        if kind in found:
+            found[kind].append((value, int(views)))
+    return {kind: sorted(rows, key=lambda row: (-row[1], row[0]))[:limit] for kind, rows in found.items()}

@@ -18,8 +18,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from accumulator.analytics.models import DailyDimension, DailyPageStat, PageStat
+from accumulator.analytics import service as analytics
+from accumulator.analytics.models import PageStat
 from accumulator.auth import service as auth
 from accumulator.auth.models import Owner
 from accumulator.db import session_scope, upsert_add
@@ -148,9 +150,7 @@ def _import_counters(
     kind: str,
     rows: list[dict[str, Any]],
     values: Callable[[dict[str, Any]], list[dict[str, Any]]],
-    table: sa.Table,
-    keys: list[str],
-    counters: list[str],
+    write: Callable[[Session, list[dict[str, Any]]], None],
 ) -> list[dict[str, Any]]:
     """Add each new row's counts to ours; returns the rows imported now."""
     report = run.report
@@ -168,7 +168,7 @@ def _import_counters(
     for batch in batches(pending):
         if not run.dry_run:
             with session_scope(run.engine) as session:
-                upsert_add(session, table, [item for _, items in batch for item in items], keys=keys, counters=counters)
+                write(session, [item for _, items in batch for item in items])
                 record(
                     session,
                     kind,
@@ -184,9 +184,10 @@ def import_page_totals(run: Run) -> None:
         site, path = run.pages.page(row["slug"] or "")
         return [{"site": site, "path": path, "views": row["views"] or 0, "likes": row["likes"] or 0}]
 
-    new = _import_counters(
-        run, "stat", run.source.rows("stats"), values, PageStat.__table__, ["site", "path"], ["views", "likes"]
-    )
+    def write(session: Session, items: list[dict[str, Any]]) -> None:
+        upsert_add(session, PageStat.__table__, items, keys=["site", "path"], counters=["views", "likes"])
+
+    new = _import_counters(run, "stat", run.source.rows("stats"), values, write)
     by_slug: dict[str, list[str]] = defaultdict(list)
     for row in new:
         by_slug[row["slug"]].append(str(row["id"]))
@@ -208,9 +209,7 @@ def import_daily_pages(run: Run) -> None:
         "daily_stat",
         run.source.rows("daily_stats"),
         values,
-        DailyPageStat.__table__,
-        ["day", "site", "path"],
-        ["views", "likes"],
+        analytics.add_page_days,  # the days of the page and of its site (the chart reads those)
     )
 
 
@@ -232,9 +231,7 @@ def import_user_agents(run: Run) -> None:
         "user_agent_stat",
         run.source.rows("daily_user_agent_stats"),
         values,
-        DailyDimension.__table__,
-        ["day", "site", "path", "kind", "value"],
-        ["views"],
+        analytics.add_dimension_days,
     )
 
 

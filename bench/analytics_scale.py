@@ -1,0 +1,186 @@
+"""Analytics at scale: fill a database with a realistic history, then time every dashboard query.
+
+    python bench/analytics_scale.py seed --database-url URL --views 1000000 --days 365
+    python bench/analytics_scale.py run --database-url URL
+
+`seed` writes through the same code the app writes with (`service.record_events`, in batches as
+the writer makes them): Zipf-distributed pages over a few sites, referrers, browsers, systems,
+devices, visitors coming back within a day. `run` prints p50/p95 of each query the dashboard makes,
+read from the rollups, next to the same numbers computed from the detailed tables (what the
+dashboard read before the rollups) in the same run, and fails if any rollup query's p95 is over 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from accumulator.analytics import service
+from accumulator.analytics.service import CountedEvent
+from accumulator.db import create_db_engine, session_scope
+
+SITES = ("blog", "shop", "docs")
+PAGES = 400
+BATCH = 5_000
+AIM_MS = 50.0
+TODAY = date(2026, 11, 30)
+
+
+def _zipf_weights(count: int, exponent: float = 1.1) -> list[float]:
+    return [1 / (rank**exponent) for rank in range(1, count + 1)]
+
+
+def seed(url: str, views: int, days: int) -> None:
+    engine = create_db_engine(url)
+    rng = random.Random(42)
+    pages = [(rng.choice(SITES), f"/posts/{n}") for n in range(PAGES)]
+    page_weights = _zipf_weights(PAGES)
+    referrers = ["(direct)"] * 6 + [f"ref{n}.example" for n in range(60)]
+    browsers = ["Chrome", "Firefox", "Safari", "Edge", "Mobile Safari", "Samsung Internet", "Opera", "Unknown"]
+    systems = ["Windows", "macOS", "Linux", "iOS", "Android", "Chrome OS"]
+    devices = ["Desktop", "Mobile", "Tablet"]
+    per_day = views // days
+    started = time.perf_counter()
+    written = 0
+    for offset in range(days):
+        day = TODAY - timedelta(days=days - 1 - offset)
+        visitors = max(1, per_day // 3)  # each visitor reads about three pages that day
+        count = per_day if offset < days - 1 else views - written
+        picked = rng.choices(pages, weights=page_weights, k=count)
+        events = [
+            CountedEvent(
+                kind="pageview" if rng.random() < 0.98 else "like",
+                site=site,
+                path=path,
+                day=day,
+                visitor_hash=f"{offset:05d}{rng.randrange(visitors):027x}",
+                browser=rng.choice(browsers),
+                os=rng.choice(systems),
+                device=rng.choice(devices),
+                referrer=rng.choice(referrers),
+            )
+            for site, path in picked
+        ]
+        for start in range(0, len(events), BATCH):
+            with session_scope(engine) as session:
+                written += service.record_events(session=session, events=events[start : start + BATCH])
+        if offset % 30 == 0:
+            print(f"  {day}: {written:,} events, {time.perf_counter() - started:.0f} s", flush=True)
+    print(f"seeded {written:,} events over {days} days in {time.perf_counter() - started:.1f} s")
+
+
+# What the dashboard read from the detailed tables before the rollups (the baseline).
+
+
+def _detail_chart(session: Session, today: date, path: str | None) -> list:
+    first = today - timedelta(days=29)
+    views = "SELECT day, SUM(views) FROM daily_page_stat WHERE day >= :first"
+    visitors = (
+        "SELECT day, COUNT(*) FROM (SELECT DISTINCT day, site, visitor_hash FROM daily_visitor WHERE day >= :first"
+    )
+    if path:
+        views += " AND path = :path"
+        visitors += " AND path = :path"
+    params = {"first": first, "path": path}
+    return [
+        session.execute(sa.text(views + " GROUP BY day"), params).all(),
+        session.execute(sa.text(visitors + ") d GROUP BY day"), params).all(),
+    ]
+
+
+def _detail_breakdown(session: Session, kind: str, since: date | None) -> list:
+    sql = "SELECT value, SUM(views) AS total FROM daily_dimension WHERE kind = :kind"
+    if since:
+        sql += " AND day >= :since"
+    return session.execute(
+        sa.text(sql + " GROUP BY value ORDER BY total DESC LIMIT 8"), {"kind": kind, "since": since}
+    ).all()
+
+
+def _timed(engine, query: Callable[[Session], object], repeat: int) -> tuple[float, float]:
+    times = []
+    for _ in range(repeat):
+        with Session(engine) as session:
+            started = time.perf_counter()
+            query(session)
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+
+
+def run(url: str, repeat: int, baseline: bool) -> int:
+    engine = create_db_engine(url)
+    with engine.connect() as connection:
+        total = connection.execute(sa.text("SELECT COALESCE(SUM(views), 0) FROM page_stat")).scalar_one()
+        today = connection.execute(sa.text("SELECT MAX(day) FROM daily_site_stat")).scalar_one()
+        top = connection.execute(sa.text("SELECT site, path FROM page_stat ORDER BY views DESC LIMIT 1")).one()
+    today = today if isinstance(today, date) else date.fromisoformat(today)
+    since = {r: today - timedelta(days=r - 1) for r in (7, 30, 90)}
+    print(f"{engine.dialect.name}: {total:,} page views; {repeat} runs of each query; times in ms")
+    queries: list[tuple[str, Callable[[Session], object], Callable[[Session], object] | None]] = [
+        ("pages (all, with today's views)", lambda s: service.pages(session=s, today=today), None),
+        ("total views", lambda s: service.total_views(session=s), None),
+        ("unique visitors today", lambda s: service.unique_visitors(session=s, day=today), None),
+        (
+            "30-day chart, all pages",
+            lambda s: service.daily_series(session=s, today=today),
+            lambda s: _detail_chart(s, today, None),
+        ),
+        (
+            "30-day chart, one page",
+            lambda s: service.daily_series(session=s, today=today, site=top[0], path=top[1]),
+            lambda s: _detail_chart(s, today, top[1]),
+        ),
+    ]
+    for label, days in (("7 days", 7), ("30 days", 30), ("90 days", 90), ("all time", None)):
+        start = since.get(days) if days else None
+        queries.append(
+            (
+                f"4 breakdowns, {label}",
+                lambda s, start=start: service.breakdowns(session=s, since=start, limit=8),
+                lambda s, start=start: [_detail_breakdown(s, k, start) for k in service.DIMENSIONS],
+            )
+        )
+    worst = 0.0
+    print(f"{'query':38} {'rollup p50':>10} {'p95':>8}   {'before p50':>10} {'p95':>8}")
+    for label, query, before in queries:
+        p50, p95 = _timed(engine, query, repeat)
+        worst = max(worst, p95)
+        old = _timed(engine, before, max(3, repeat // 5)) if before and baseline else None
+        was = f"{old[0]:10.1f} {old[1]:8.1f}" if old else f"{'':10} {'':8}"
+        print(f"{label:38} {p50:10.1f} {p95:8.1f}   {was}")
+    print(f"worst p95 {worst:.1f} ms (aim ≤ {AIM_MS:.0f} ms)")
+    return 0 if worst <= AIM_MS else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    seeding = commands.add_parser("seed")
+    seeding.add_argument("--database-url", required=True)
+    seeding.add_argument("--views", type=int, default=1_000_000)
+    seeding.add_argument("--days", type=int, default=365)
+    running = commands.add_parser("run")
+    running.add_argument("--database-url", required=True)
+    running.add_argument("--repeat", type=int, default=40)
+    running.add_argument("--no-baseline", action="store_true", help="skip the queries of the detailed tables")
+    args = parser.parse_args()
+    if args.command == "seed":
+        seed(args.database_url, args.views, args.days)
+        return 0
+    return run(args.database_url, args.repeat, not args.no_baseline)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
