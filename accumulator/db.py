@@ -147,6 +147,27 @@ def insert_new(session: Session, table: sa.Table, rows: list[dict], *, keys: lis
 _RETURNING_CHUNK = 500  # rows per statement: well inside both databases' limits on parameters
 
 
+@lru_cache(maxsize=512)
+def _returning_sql(
+    dialect_name: str,
+    table: sa.Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    returning: tuple[str, ...],
+    rows: int,
+) -> tuple[str, tuple[str, ...]]:
+    """`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING …` for `rows` rows, compiled once per size."""
+    values = [{name: sa.bindparam(f"{name}_{i}") for name in columns} for i in range(rows)]
+    statement = (
+        _insert_for(dialect_name, table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=list(keys))
+        .returning(*(table.c[name] for name in returning))
+    )
+    compiled = statement.compile(dialect=_DIALECTS[dialect_name]())
+    return str(compiled), tuple(compiled.positiontup) if compiled.positional else ()
+
+
 def insert_new_returning(
     session: Session, table: sa.Table, rows: list[dict], *, keys: list[str], returning: list[str]
 ) -> list[tuple]:
@@ -156,14 +177,14 @@ def insert_new_returning(
     if not rows:
         return []
     rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
-    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    dialect = connection.dialect.name
+    columns = tuple(rows[0])
     inserted: list[tuple] = []
     for start in range(0, len(rows), _RETURNING_CHUNK):
-        statement = (
-            _insert_for(dialect, table)
-            .values(rows[start : start + _RETURNING_CHUNK])
-            .on_conflict_do_nothing(index_elements=keys)
-            .returning(*(table.c[name] for name in returning))
-        )
-        inserted += [tuple(row) for row in session.execute(statement)]
+        chunk = rows[start : start + _RETURNING_CHUNK]
+        sql, order = _returning_sql(dialect, table, columns, tuple(keys), tuple(returning), len(chunk))
+        named = {f"{name}_{i}": row[name] for i, row in enumerate(chunk) for name in columns}
+        params = tuple(_plain(named[name]) for name in order) if order else named
+        inserted += [tuple(row) for row in connection.exec_driver_sql(sql, params)]
     return inserted
