@@ -82,12 +82,18 @@ def public_origin(request: Request, trusted_hops: int) -> str:
     return f"{scheme}://{request.url.netloc}"
 
 
+def is_own_origin(origin: str | None, own_origins: tuple[str, ...]) -> bool:
+    """No Origin (not a browser page: a script or a plain navigation) or one of the app's own.
+    `null` (sandboxed frames, redirects through other sites) is nobody's origin."""
+    return origin is None or origin in own_origins
+
+
 def origin_allowed(request: Request, allowed: tuple[str, ...]) -> bool:
     """True for requests without an Origin (not from a browser page), from this app's own pages
     (`Settings.own_origins`: PUBLIC_URL's, whatever proxy is in front), or from one of `allowed`
     (exact scheme, host and port). `null` (a sandboxed or redirected page) is nobody's origin."""
     origin = request.headers.get("origin")
-    return origin is None or origin in services(request).settings.own_origins or origin in allowed
+    return is_own_origin(origin, services(request).settings.own_origins) or origin in allowed
 
 
 def cors_headers(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:

@@ -111,6 +111,11 @@ def add_page_days(session: Session, rows: list[dict]) -> None:
     for row in rows:
         for name in ("views", "likes", "visitors"):
             sites[(row["day"], row["site"], name)] += row[name]
+    _add_site_days(session, sites)
+
+
+def _add_site_days(session: Session, sites: Counter[tuple[date, str, str]]) -> None:
+    """Add `{(day, site, field): amount}` to the sites' days (field: views, likes or visitors)."""
     upsert_add(
         session,
         DailySiteStat.__table__,
@@ -205,13 +210,7 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
             sites[(day, site, name)] += amount
     for day, site in new_on_site:
         sites[(_as_date(day), site, "visitors")] += 1
-    upsert_add(
-        session,
-        DailySiteStat.__table__,
-        _merged(sites, ("day", "site"), ("views", "likes", "visitors")),
-        keys=["day", "site"],
-        counters=["views", "likes", "visitors"],
-    )
+    _add_site_days(session, sites)
     add_dimension_days(
         session,
         [

@@ -20,7 +20,7 @@ from accumulator.auth import service
 from accumulator.db import utcnow
 from accumulator.runtime import Services, in_transaction
 from accumulator.settings import Settings
-from accumulator.web import json_error, services
+from accumulator.web import is_own_origin, json_error, services
 
 OWNER: Literal["owner"] = "owner"
 PUBLIC: Literal["public"] = "public"
@@ -56,12 +56,6 @@ def declared(fn: Any) -> Access | None:
     return None
 
 
-def origin_is_own(origin: str | None, settings: Settings) -> bool:
-    """No Origin (not a browser page: a script or a plain navigation) or one of the app's own.
-    `null` (sandboxed frames, redirects through other sites) is refused."""
-    return origin is None or origin in settings.own_origins
-
-
 def cookie_value(cookie_header: str, name: str) -> str | None:
     for part in cookie_header.split(";"):
         key, _, value = part.strip().partition("=")
@@ -73,7 +67,7 @@ def cookie_value(cookie_header: str, name: str) -> str | None:
 async def verify_owner(svc: Services, *, token: str | None, origin: str | None) -> service.ActiveSession | None:
     """The owner's session behind a cookie token, if it is valid now and the request comes from one
     of the app's own origins; None otherwise. The database is read off the event loop."""
-    if not token or not origin_is_own(origin, svc.settings):
+    if not token or not is_own_origin(origin, svc.settings.own_origins):
         return None
     return await in_transaction(svc, service.resolve_session, token=token, now=utcnow(), secret=svc.settings.secret_key)
 

@@ -1,5 +1,7 @@
 """What the paste bin hands the app."""
 
+from functools import partial
+
 from apscheduler.triggers.interval import IntervalTrigger
 
 from accumulator import routes
@@ -10,10 +12,7 @@ from accumulator.runtime import Services
 
 
 def jobs(svc: Services) -> list[JobSpec]:
-    async def clean_up() -> None:
-        await actions.clean_up(svc)
-
-    return [JobSpec("paste-cleanup", clean_up, IntervalTrigger(minutes=10))]
+    return [JobSpec("paste-cleanup", partial(actions.clean_up, svc), IntervalTrigger(minutes=10))]
 
 
 FEATURE = Feature(

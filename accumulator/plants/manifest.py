@@ -1,5 +1,7 @@
 """What plants hand the app."""
 
+from functools import partial
+
 from apscheduler.triggers.interval import IntervalTrigger
 
 from accumulator import routes
@@ -10,12 +12,9 @@ from accumulator.runtime import Services
 
 
 def jobs(svc: Services) -> list[JobSpec]:
-    async def remind() -> None:
-        await actions.send_reminders(svc)
-
     # Every 5 minutes, not once at REMINDER_TIME: the first run at or after that time sends what is
     # owed today, whichever process leads and however often it restarted (deliveries are recorded).
-    return [JobSpec("plant-reminders", remind, IntervalTrigger(minutes=5))]
+    return [JobSpec("plant-reminders", partial(actions.send_reminders, svc), IntervalTrigger(minutes=5))]
 
 
 FEATURE = Feature(

@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -14,12 +15,7 @@ from accumulator.spotify import actions, api
 
 
 def jobs(svc: Services) -> list[JobSpec]:
-    async def now_playing() -> None:
-        await actions.poll_now_playing(svc)
-
-    async def top_lists() -> None:
-        await actions.poll_top_lists(svc)
-
+    now_playing, top_lists = partial(actions.poll_now_playing, svc), partial(actions.poll_top_lists, svc)
     return [
         JobSpec("spotify-now-playing", now_playing, IntervalTrigger(seconds=10)),
         # Hourly, but each list is fetched only once it is a day old (or failed): daily, whoever leads.
