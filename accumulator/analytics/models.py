@@ -5,9 +5,12 @@ Only counts and salted one-day hashes are stored: never an IP address or a user 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
+
+from accumulator.db import UTCDateTime
 
 SITE_MAX = 64
 PATH_MAX = 512
@@ -120,3 +123,17 @@ class DailySalt(SQLModel, table=True):
 
     day: date = Field(primary_key=True)
     salt: str = Field(max_length=64)
+
+
+class StreamEntryApplied(SQLModel, table=True):
+    """An event from the Redis stream of page views that is counted: written in the same transaction
+    as its counts, so an event delivered again (claimed from a consumer that died after committing and
+    before acknowledging it, or queued twice by a retried XADD) is recognised and not counted twice.
+    Rows older than a day are purged (no entry stays unacknowledged that long)."""
+
+    __tablename__ = "analytics_stream_entry"
+
+    # The key the accepting instance gave the event when it queued it (not Redis's entry id, which
+    # a re-queued event would not keep).
+    entry_key: str = Field(primary_key=True, max_length=40)
+    applied_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
