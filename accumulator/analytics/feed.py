@@ -5,12 +5,18 @@ change it bumps a version and, if any dashboard is open in this process, compute
 snapshot once (one set of queries, however many dashboards are open, and at most ten times a second
 under heavy traffic); views that depend on a dashboard's own choices (a page's chart, a date
 range) are computed once per version and choice, then reused. No dashboard polls the database.
+
+Dashboards are sent changes, not tables: the feed remembers at which version each page's row last
+changed, so a tab that has version v is given only the rows changed since (`page_patch`). The
+breakdowns (shares over days or months, which one page view hardly moves) are recomputed at most
+every `shares_every` seconds, and once more when a burst ends.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,6 +36,7 @@ log = logging.getLogger(__name__)
 
 RANGES = {"7": 7, "30": 30, "90": 90, "all": None}  # dashboard range choice -> days (None: all time)
 CHART_DAYS = 30
+SHARES_EVERY = 5.0  # seconds between two recomputations of the breakdowns under steady traffic
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class DashboardFeed:
         clock: Callable[[], datetime] = utcnow,
         presence_interval: float = 2.0,
         min_interval: float = 0.1,
+        shares_every: float = SHARES_EVERY,
     ) -> None:
         self.engine = engine
         self.zone = zone
@@ -67,6 +75,17 @@ class DashboardFeed:
         self._cache: dict[tuple, object] = {}
         self._snapshot: Snapshot | None = None
         self._viewing_stale = True
+        self._snapshot_lock = threading.Lock()  # tabs read the snapshot from worker threads
+        # Page rows as last computed, the version at which each last changed, and the oldest
+        # version a patch can start from (rows removed, or nothing known before it).
+        self._rows: dict[str, dict] = {}
+        self._changed_at: dict[str, int] = {}
+        self._patch_floor = 0
+        self.shares_every = shares_every
+        self._shares_epoch = 0
+        self._shares_at = float("-inf")
+        self._shares_stale = False
+        self._shares: dict[tuple, dict[str, list[dict]]] = {}
 
     def today(self) -> date:
         return service.local_day(self.clock(), self.zone)
@@ -114,9 +133,35 @@ class DashboardFeed:
 
     def snapshot(self) -> Snapshot:
         """The shared numbers of the current version (computed on first use)."""
-        if self._snapshot is None or self._snapshot.version != self.version:
-            self._snapshot = self._read_snapshot()
-        return self._snapshot
+        with self._snapshot_lock:
+            if self._snapshot is None or self._snapshot.version != self.version:
+                first = self._snapshot is None
+                self._snapshot = self._read_snapshot()
+                self._note_changes(self._snapshot, first=first)
+            return self._snapshot
+
+    def _note_changes(self, snapshot: Snapshot, *, first: bool) -> None:
+        rows = {row["key"]: row for row in snapshot.pages}
+        if first or self._rows.keys() - rows.keys():
+            self._patch_floor = snapshot.version  # a tab older than this is sent the whole table
+        for key, row in rows.items():
+            if self._rows.get(key) != row:
+                self._changed_at[key] = snapshot.version
+        for key in self._changed_at.keys() - rows.keys():
+            del self._changed_at[key]
+        self._rows = rows
+
+    def page_patch(self, since: int) -> list[dict] | None:
+        """The page rows changed after version `since` (in the current snapshot), or None when the
+        tab must be sent the whole table (it has nothing, or is older than what the feed knows)."""
+        snapshot = self.snapshot()
+        if since < self._patch_floor or since > snapshot.version:
+            return None
+
+        def compute() -> list[dict]:
+            return [self._rows[key] for key, version in self._changed_at.items() if version > since]
+
+        return self._cached(("patch", since), compute)
 
     def chart(self, site: str | None = None, path: str | None = None) -> list[dict]:
         """Views and unique visitors per day, last 30 days, for everything or one page."""
@@ -147,11 +192,34 @@ class DashboardFeed:
                     ]
             return result
 
-        return self._cached(("breakdowns", range_key), compute)
+        key = ("breakdowns", self._shares_epoch, range_key)
+        if key not in self._shares:
+            self._shares = {k: v for k, v in self._shares.items() if k[1] == self._shares_epoch}
+            self._shares[key] = compute()
+        return self._shares[key]
 
     def _changed(self) -> None:
         self.version += 1
         self._cache.clear()
+        if time.monotonic() - self._shares_at >= self.shares_every:
+            self._renew_shares()
+        else:
+            self._shares_stale = True  # renewed when the interval is over (see `run`)
+
+    def _renew_shares(self) -> None:
+        self._shares_epoch += 1
+        self._shares_at = time.monotonic()
+        self._shares_stale = False
+
+    def _shares_due(self) -> bool:
+        return self._shares_stale and time.monotonic() - self._shares_at >= self.shares_every
+
+    async def _give(self, on_change: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await run_in_threadpool(self.snapshot)
+            await on_change()
+        except Exception:
+            log.exception("refreshing the dashboards failed")
 
     @staticmethod
     async def _skip_queued(messages: AsyncIterator[str]) -> asyncio.Future:
@@ -184,16 +252,15 @@ class DashboardFeed:
                         continue
                     viewing = await self.presence.counts(now=time.time())
                     if not updated and viewing == self._viewing:
+                        if self._shares_due():  # the end of a burst: its last breakdowns
+                            self._renew_shares()
+                            await self._give(on_change)
                         continue  # the periodic check found nothing new (visitors aged out, or not)
                     self._viewing = viewing
                     self._viewing_stale = False
                     self._changed()
                     started = time.monotonic()
-                    try:
-                        await run_in_threadpool(self.snapshot)
-                        await on_change()
-                    except Exception:
-                        log.exception("refreshing the dashboards failed")
+                    await self._give(on_change)
                     # Under heavy traffic, at most one refresh per min_interval; what arrives
                     # meanwhile is covered by the next one.
                     await asyncio.sleep(max(0.0, started + self.min_interval - time.monotonic()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator import routes
-from accumulator.analytics.state import DashboardState, PageRow, Share
+from accumulator.analytics.state import DashboardState, PagesFeed, Share
 from accumulator.settings import get_settings
 from accumulator.ui import theme
 from accumulator.ui.layout import page, page_header
@@ -54,27 +54,32 @@ def sortable_header(label: str, column: str, numeric: bool) -> rx.Component:
     )
 
 
-def page_row(row: PageRow) -> rx.Component:
-    numeric = {"text_align": "right", "font_variant_numeric": "tabular-nums"}
-    return rx.table.row(
-        rx.table.cell(rx.badge(row["site"], variant="surface", color_scheme="gray")),
-        rx.table.cell(
-            rx.text(row["path"], trim="both"), max_width="360px", overflow="hidden", text_overflow="ellipsis"
-        ),
-        rx.table.cell(row["views"], class_name="cell-views", **numeric),
-        rx.table.cell(row["likes"], **numeric),
-        rx.table.cell(
-            rx.cond(row["viewing"] > 0, rx.badge(row["viewing"], color_scheme="grass"), rx.text("0")),
-            class_name="cell-viewing",
-            **numeric,
-        ),
-        rx.table.cell(row["views_today"], **numeric),
-        on_click=DashboardState.select_page(row["key"]),
-        cursor="pointer",
-        background=rx.cond(DashboardState.selected == row["key"], rx.color(theme.ACCENT, 3), "transparent"),
-        _hover={"background": rx.color("gray", 3)},
-        class_name="page-row",
-        data_path=row["path"],
+class LivePages(rx.Component):
+    """The pages table's rows, kept in the browser and patched with what changed (assets/live_pages.jsx)."""
+
+    library = "$/public/live_pages.jsx"
+    tag = "LivePages"
+
+    feed: rx.Var[PagesFeed]
+    sort_column: rx.Var[str]
+    descending: rx.Var[bool]
+    query: rx.Var[str]
+    selected: rx.Var[str]
+    on_select: rx.EventHandler[lambda key: [key]]
+    on_applied: rx.EventHandler[lambda version: [version]]
+    on_resync: rx.EventHandler[lambda version: [version]]
+
+
+def live_rows() -> rx.Component:
+    return LivePages.create(
+        feed=DashboardState.pages_feed,
+        sort_column=DashboardState.sort_column,
+        descending=DashboardState.sort_descending,
+        query=DashboardState.query,
+        selected=DashboardState.selected,
+        on_select=DashboardState.select_page,
+        on_applied=DashboardState.pages_applied,
+        on_resync=DashboardState.pages_resync,
     )
 
 
@@ -109,7 +114,13 @@ def pages_table() -> rx.Component:
                         sortable_header("Today", "views_today", True),
                     )
                 ),
-                rx.table.body(rx.foreach(DashboardState.visible_pages, page_row)),
+                rx.table.body(
+                    live_rows(),
+                    style={
+                        "& .page-row:hover": {"background": rx.color("gray", 3)},
+                        "& .page-row[data-selected='true']": {"background": rx.color(theme.ACCENT, 3)},
+                    },
+                ),
                 size="2",
                 width="100%",
                 id="pages-table",
@@ -118,7 +129,7 @@ def pages_table() -> rx.Component:
             scrollbars="horizontal",
         ),
         rx.cond(
-            DashboardState.pages.length() == 0,
+            DashboardState.page_count == 0,
             rx.text(
                 "No page views yet. Add the tracker to your site: ",
                 rx.code('<script defer src="…/js/tracker.js" data-site="blog"></script>'),
@@ -154,7 +165,7 @@ def chart_card() -> rx.Component:
             rx.recharts.y_axis(allow_decimals=False, width=40),
             rx.recharts.tooltip(),
             rx.recharts.legend(),
-            data=DashboardState.chart,
+            data=DashboardState.chart_past + DashboardState.chart_today,
             height=260,
             width="100%",
         ),

@@ -1,5 +1,11 @@
 """The dashboard's state: a thin copy of what the shared feed computed, plus this tab's choices
-(sorting, filter, selected page, date range)."""
+(sorting, filter, selected page, date range).
+
+Only what changed is sent to a tab: the pages table travels as a patch (`pages_feed`: the rows
+changed since the version the tab has; the whole table only when it has none), which the
+`LivePages` component merges into the rows it keeps in the browser; the chart as the past days
+(which change once a day) and today; everything else only when its value changed. Once a tab has
+applied a whole table, the state lets go of it, so an open dashboard keeps no copy of the pages."""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ from accumulator.ui.owner import OwnerState
 NUMERIC_COLUMNS = ("views", "likes", "viewing", "views_today")
 TEXT_COLUMNS = ("site", "path")
 QUERY_MAX = 200
+SHARE_VARS = (("browsers", "browser"), ("systems", "os"), ("devices", "device"), ("referrers", "referrer"))
 
 
 class PageRow(TypedDict):
@@ -35,6 +42,13 @@ class ChartPoint(TypedDict):
     day: str
     views: int
     visitors: int
+
+
+class PagesFeed(TypedDict):
+    full: bool  # rows is the whole table, not a patch
+    base: int  # a patch applies to the table of this version
+    version: int
+    rows: list[PageRow]
 
 
 class Share(TypedDict):
@@ -61,8 +75,11 @@ class DashboardState(OwnerState):
     total_views: int = 0
     visitors_today: int = 0
     viewing_now: int = 0
-    pages: list[PageRow] = []
-    chart: list[ChartPoint] = []
+    page_count: int = 0
+    pages_feed: PagesFeed = {"full": False, "base": -1, "version": -1, "rows": []}
+    _pages_version: int = -1  # the table version this tab was last sent
+    chart_past: list[ChartPoint] = []
+    chart_today: list[ChartPoint] = []  # one point, or none
     browsers: list[Share] = []
     systems: list[Share] = []
     devices: list[Share] = []
@@ -75,36 +92,48 @@ class DashboardState(OwnerState):
     loaded: bool = False
 
     @rx.var
-    def visible_pages(self) -> list[PageRow]:
-        needle = self.query.strip().lower()
-        rows = [row for row in self.pages if not needle or needle in f"{row['site']} {row['path']}".lower()]
-        column = self.sort_column
-        if column in TEXT_COLUMNS:
-            return sorted(rows, key=lambda row: (str(row[column]).lower(), row["path"]), reverse=self.sort_descending)
-        return sorted(rows, key=lambda row: (row[column], row["path"]), reverse=self.sort_descending)
-
-    @rx.var
     def chart_title(self) -> str:
         if not self.selected:
             return "All pages"
         site, _, path = self.selected.partition("|")
         return f"{site} {path}"
 
-    def _show_shares(self, shares: dict[str, list[Share]]) -> None:
-        self.browsers, self.systems = shares["browser"], shares["os"]
-        self.devices, self.referrers = shares["device"], shares["referrer"]
+    def _set(self, name: str, value: object) -> None:
+        # Assigning marks a var for sending even when equal: unchanged values stay unsent.
+        if getattr(self, name) != value:
+            setattr(self, name, value)
 
-    async def _apply(self, feed: DashboardFeed) -> None:
-        """Copy the feed's current numbers (computed once for every open dashboard) into this tab."""
+    def _show_shares(self, shares: dict[str, list[Share]]) -> None:
+        for name, kind in SHARE_VARS:
+            self._set(name, shares[kind])
+
+    def _show_chart(self, points: list[ChartPoint]) -> None:
+        self._set("chart_past", points[:-1])
+        self._set("chart_today", points[-1:])
+
+    def _send_pages(self, feed: DashboardFeed, *, since: int) -> None:
+        snapshot = feed.snapshot()  # already computed for this version by the caller
+        rows = feed.page_patch(since)
+        if rows is None:
+            self.pages_feed = {"full": True, "base": -1, "version": snapshot.version, "rows": snapshot.pages}
+        elif rows or since != self._pages_version:
+            self.pages_feed = {"full": False, "base": since, "version": snapshot.version, "rows": rows}
+        else:
+            return  # nothing changed on any page
+        self._pages_version = snapshot.version
+
+    async def _apply(self, feed: DashboardFeed, *, whole: bool = False) -> None:
+        """Copy what changed in the feed's numbers (computed once for every open dashboard) into this tab."""
         snapshot = await off_loop(feed.snapshot)  # the first reader after a change may have to query
-        self.total_views = snapshot.total_views
-        self.visitors_today = snapshot.visitors_today
-        self.viewing_now = snapshot.viewing_now
-        self.pages = snapshot.pages
+        self._set("total_views", snapshot.total_views)
+        self._set("visitors_today", snapshot.visitors_today)
+        self._set("viewing_now", snapshot.viewing_now)
+        self._set("page_count", len(snapshot.pages))
+        await off_loop(self._send_pages, feed=feed, since=-1 if whole else self._pages_version)
         site, _, path = self.selected.partition("|")
-        self.chart = await off_loop(feed.chart, site=site or None, path=path or None)
+        self._show_chart(await off_loop(feed.chart, site=site or None, path=path or None))
         self._show_shares(await off_loop(feed.breakdowns, range_key=self.range_key))
-        self.loaded = True
+        self._set("loaded", True)
 
     async def _on_change(self, message: DashboardRefreshed) -> None:
         await self._apply(_feed())
@@ -119,7 +148,18 @@ class DashboardState(OwnerState):
         feed.listeners.add(self.router.session.client_token)
         follow(self, visitors=get_services().settings.dashboard_public)
         await feed.refresh_presence()
-        await self._apply(feed)
+        await self._apply(feed, whole=True)
+
+    @dashboard
+    async def pages_applied(self, version: int):
+        """The browser has merged the whole table of `version`: the state need not keep it."""
+        if self.pages_feed["full"] and self.pages_feed["version"] == version:
+            self.pages_feed = {"full": False, "base": version, "version": version, "rows": []}
+
+    @dashboard
+    async def pages_resync(self, version: int):
+        """The browser has the table of `version` and missed a patch: send what it lacks."""
+        await off_loop(self._send_pages, feed=_feed(), since=version)
 
     @dashboard
     async def sort_by(self, column: Annotated[str, MaxLength(32)]):
@@ -140,7 +180,7 @@ class DashboardState(OwnerState):
     async def select_page(self, key: Annotated[str, MaxLength(600)]):
         self.selected = "" if key == self.selected else key
         site, _, path = self.selected.partition("|")
-        self.chart = await off_loop(_feed().chart, site=site or None, path=path or None)
+        self._show_chart(await off_loop(_feed().chart, site=site or None, path=path or None))
 
     @dashboard
     async def set_range(self, key: str | list[str]):

@@ -83,3 +83,33 @@ async def test_with_no_dashboard_open_an_update_queries_nothing(engine: Engine) 
         await asyncio.gather(runner, return_exceptions=True)
     assert counter.selects == 0 and not called.is_set()
     assert feed.version == 1  # the next dashboard to open reads fresh numbers
+
+
+async def test_the_breakdowns_of_a_burst_catch_up_once_it_ends(engine: Engine) -> None:
+    bus, presence = MemoryBus(), MemoryPresence()
+    ingestor = Ingestor(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus, flush_interval=0)
+    feed = DashboardFeed(
+        engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus,
+        min_interval=0, presence_interval=0.05, shares_every=0.5,
+    )  # fmt: skip
+    shown: list[int] = []
+
+    async def show() -> None:
+        browsers = feed.breakdowns("30")["browser"]
+        shown.append(browsers[0]["views"] if browsers else 0)
+
+    feed.listeners.add("tab")
+    runner = asyncio.create_task(feed.run(show))
+    try:
+        for n in range(3):  # a burst: the first view renews the breakdowns, the next two wait
+            await ingestor.accept(
+                IncomingEvent("pageview", "blog", "/a", f"visitor-0{n}"), ip="1.2.3.4", user_agent=CHROME, page_origin=None
+            )
+            await ingestor.flush()
+            await asyncio.sleep(0.05)
+        assert shown and shown[-1] == 1  # within the interval, the breakdowns are not recomputed
+        await asyncio.sleep(0.8)
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    assert shown[-1] == 3  # once the burst is over, the last push has them all

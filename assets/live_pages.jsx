@@ -1,0 +1,71 @@
+// The dashboard's pages table body. The server sends the whole table once, then only the rows that
+// changed (a patch from version `base` to `version`); the rows live here, in the browser, and are
+// sorted and filtered here. A patch that does not follow from what this table has asks for a resync.
+import { useEffect, useReducer, useRef } from "react";
+import { Badge, Table, Text } from "@radix-ui/themes";
+
+const TEXT_COLUMNS = new Set(["site", "path"]);
+const NUMERIC = { textAlign: "right", fontVariantNumeric: "tabular-nums" };
+
+function order(column, descending) {
+  const text = TEXT_COLUMNS.has(column);
+  const value = (row) => (text ? String(row[column]).toLowerCase() : row[column]);
+  const direction = descending ? -1 : 1;
+  return (a, b) => {
+    const x = value(a);
+    const y = value(b);
+    if (x !== y) return (x < y ? -1 : 1) * direction;
+    return (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) * direction;
+  };
+}
+
+export function LivePages({ feed, sortColumn, descending, query, selected, onSelect, onApplied, onResync }) {
+  const rows = useRef(new Map());
+  const version = useRef(-1);
+  const [, redraw] = useReducer((n) => n + 1, 0);
+
+  useEffect(() => {
+    if (!feed || feed.version < 0) return;
+    if (feed.full) {
+      rows.current = new Map(feed.rows.map((row) => [row.key, row]));
+      version.current = feed.version;
+      redraw();
+      onApplied?.(feed.version);
+    } else if (feed.base === version.current) {
+      for (const row of feed.rows) rows.current.set(row.key, row);
+      version.current = feed.version;
+      if (feed.rows.length) redraw();
+    } else if (feed.version !== version.current) {
+      onResync?.(version.current); // a patch was missed (or this table is new): ask for what it lacks
+    }
+  }, [feed]);
+
+  const needle = (query || "").trim().toLowerCase();
+  const shown = [...rows.current.values()]
+    .filter((row) => !needle || `${row.site} ${row.path}`.toLowerCase().includes(needle))
+    .sort(order(sortColumn || "views", descending));
+
+  return shown.map((row) => (
+    <Table.Row
+      key={row.key}
+      className="page-row"
+      data-path={row.path}
+      data-selected={selected === row.key ? "true" : undefined}
+      onClick={() => onSelect?.(row.key)}
+      style={{ cursor: "pointer" }}
+    >
+      <Table.Cell>
+        <Badge variant="surface" color="gray">{row.site}</Badge>
+      </Table.Cell>
+      <Table.Cell style={{ maxWidth: "360px", overflow: "hidden", textOverflow: "ellipsis" }}>
+        <Text trim="both">{row.path}</Text>
+      </Table.Cell>
+      <Table.Cell className="cell-views" style={NUMERIC}>{row.views}</Table.Cell>
+      <Table.Cell style={NUMERIC}>{row.likes}</Table.Cell>
+      <Table.Cell className="cell-viewing" style={NUMERIC}>
+        {row.viewing > 0 ? <Badge color="grass">{row.viewing}</Badge> : <Text>0</Text>}
+      </Table.Cell>
+      <Table.Cell style={NUMERIC}>{row.views_today}</Table.Cell>
+    </Table.Row>
+  ));
+}

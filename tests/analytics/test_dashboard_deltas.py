@@ -1,0 +1,98 @@
+"""An open dashboard is sent what changed, not the whole table: on a 500-page site, a page view
+on one page reaches the owner's tab as that page's row and the new totals, in under 2 KB."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from accumulator.analytics.state import DashboardState
+from tests.conftest import fresh_database
+from tests.live_server import app_environment, free_port, run_python, serve_backend
+from tests.reflex_socket import ReflexSocket, event_name
+
+PAGES = 500
+PASSWORD = "a long owner password"
+READER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"}
+
+
+def page_view(client: httpx.Client, url: str, path: str, n: int) -> None:
+    event = {"type": "pageview", "site": "blog", "path": path, "visitor": f"visitor-{n:06d}"}
+    # Readers at many addresses, through a proxy (one address alone is rate limited).
+    headers = {**READER, "X-Forwarded-For": f"198.51.{n // 250 % 250}.{n % 250 + 1}"}
+    assert client.post(f"{url}/api/event", json=event, headers=headers).status_code == 202
+
+
+def dashboard_delta(updates: list[dict]) -> dict:
+    merged: dict = {}
+    for update in updates:
+        for name, values in update.get("delta", {}).items():
+            if name.endswith("dashboard_state"):
+                merged.update({key.removesuffix("_rx_state_"): value for key, value in values.items()})
+    return merged
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory):
+    with fresh_database("sqlite", tmp_path_factory) as database:
+        port = free_port()
+        env = app_environment(
+            tmp_path_factory.mktemp("deltas"), port, DATABASE_URL=database, TRUSTED_PROXY_HOPS="1"
+        )
+        run_python(
+            {**env, "ACCUMULATOR_OWNER_PASSWORD": PASSWORD},
+            "-m", "accumulator", "create-owner", "--email", "owner@example.com",
+            capture_output=True,
+        )  # fmt: skip
+        with serve_backend(env) as url, httpx.Client(timeout=10) as client:
+            for n in range(PAGES):
+                page_view(client, url, f"/posts/{n:03d}-a-reasonably-long-title-of-a-post", n)
+            login = client.post(f"{url}/api/auth/login", json={"email": "owner@example.com", "password": PASSWORD})
+            assert login.status_code == 200
+            yield url, f"acc_session={login.cookies['acc_session']}", client
+
+
+async def test_a_page_view_sends_one_row_and_the_totals(backend) -> None:
+    url, cookie, client = backend
+    async with ReflexSocket(url, cookie=cookie, origin=url) as tab:
+        opened = dashboard_delta(await tab.hydrate("/dashboard"))
+        table = opened["pages_feed"]
+        assert table["full"] and len(table["rows"]) == PAGES
+        assert opened["total_views"] == PAGES
+        # The browser has merged the table: the state lets go of its copy.
+        after = dashboard_delta(await tab.send(event_name(DashboardState, "pages_applied"),
+                                               {"version": table["version"]}, path="/dashboard"))
+        assert after["pages_feed"]["rows"] == []
+
+        path = "/posts/123-a-reasonably-long-title-of-a-post"
+        start = len(tab.updates)
+        await asyncio.to_thread(page_view, client, url, path, PAGES + 1)
+        await tab.settle(quiet=1.0)
+        pushed = tab.updates[start:]
+        delta = dashboard_delta(pushed)
+        assert delta["total_views"] == PAGES + 1
+        patch = delta["pages_feed"]
+        assert not patch["full"] and patch["base"] == table["version"]
+        assert [(row["path"], row["views"], row["viewing"]) for row in patch["rows"]] == [(path, 2, 2)]
+        size = sum(len(json.dumps(update)) for update in pushed)
+        assert size <= 2048, f"{size} bytes pushed for one page view"
+
+
+async def test_a_tab_that_missed_a_patch_is_sent_what_it_lacks(backend) -> None:
+    url, cookie, client = backend
+    async with ReflexSocket(url, cookie=cookie, origin=url) as tab:
+        table = dashboard_delta(await tab.hydrate("/dashboard"))["pages_feed"]
+        await asyncio.to_thread(page_view, client, url, "/posts/007-a-reasonably-long-title-of-a-post", PAGES + 2)
+        await tab.settle(quiet=1.0)
+        # A browser still at the table's version asks again: it gets the rows changed since.
+        resync = event_name(DashboardState, "pages_resync")
+        patch = dashboard_delta(await tab.send(resync, {"version": table["version"]}, path="/dashboard"))["pages_feed"]
+        assert patch["base"] == table["version"] and [row["path"] for row in patch["rows"]] == [
+            "/posts/007-a-reasonably-long-title-of-a-post"
+        ]
+        # A version the server never sent (a hostile or confused tab) gets the whole table.
+        whole = dashboard_delta(await tab.send(resync, {"version": 10**9}, path="/dashboard"))["pages_feed"]
+        assert whole["full"] and len(whole["rows"]) == PAGES
