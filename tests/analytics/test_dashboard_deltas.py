@@ -39,9 +39,7 @@ def dashboard_delta(updates: list[dict]) -> dict:
 def backend(tmp_path_factory: pytest.TempPathFactory):
     with fresh_database("sqlite", tmp_path_factory) as database:
         port = free_port()
-        env = app_environment(
-            tmp_path_factory.mktemp("deltas"), port, DATABASE_URL=database, TRUSTED_PROXY_HOPS="1"
-        )
+        env = app_environment(tmp_path_factory.mktemp("deltas"), port, DATABASE_URL=database, TRUSTED_PROXY_HOPS="1")
         run_python(
             {**env, "ACCUMULATOR_OWNER_PASSWORD": PASSWORD},
             "-m", "accumulator", "create-owner", "--email", "owner@example.com",
@@ -63,8 +61,11 @@ async def test_a_page_view_sends_one_row_and_the_totals(backend) -> None:
         assert table["full"] and len(table["rows"]) == PAGES
         assert opened["total_views"] == PAGES
         # The browser has merged the table: the state lets go of its copy.
-        after = dashboard_delta(await tab.send(event_name(DashboardState, "pages_applied"),
-                                               {"version": table["version"]}, path="/dashboard"))
+        after = dashboard_delta(
+            await tab.send(
+                event_name(DashboardState, "pages_applied"), {"version": table["version"]}, path="/dashboard"
+            )
+        )
         assert after["pages_feed"]["rows"] == []
 
         path = "/posts/123-a-reasonably-long-title-of-a-post"

@@ -103,7 +103,10 @@ async def test_the_breakdowns_of_a_burst_catch_up_once_it_ends(engine: Engine) -
     try:
         for n in range(3):  # a burst: the first view renews the breakdowns, the next two wait
             await ingestor.accept(
-                IncomingEvent("pageview", "blog", "/a", f"visitor-0{n}"), ip="1.2.3.4", user_agent=CHROME, page_origin=None
+                IncomingEvent("pageview", "blog", "/a", f"visitor-0{n}"),
+                ip="1.2.3.4",
+                user_agent=CHROME,
+                page_origin=None,
             )
             await ingestor.flush()
             await asyncio.sleep(0.05)
