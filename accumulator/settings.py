@@ -49,6 +49,9 @@ class Settings:
     smtp_starttls: bool = True
     mail_from: str = ""
     mail_to: str = ""
+    # With REDIS_URL: seconds a page view read from the stream by an instance may stay unwritten
+    # before another instance takes it over (the reader is taken for dead).
+    analytics_claim_idle: int = 30
 
     @property
     def uploads(self) -> Path:
@@ -264,6 +267,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         smtp_starttls=_bool(env, "SMTP_STARTTLS", True),
         mail_from=_address(env, "MAIL_FROM"),
         mail_to=_address(env, "MAIL_TO"),
+        analytics_claim_idle=_int(env, "ANALYTICS_CLAIM_IDLE", 30, low=1, high=3600),
     )
 
 

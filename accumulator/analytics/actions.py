@@ -1,17 +1,41 @@
 """The only way counts change: events go to this process's ingestor, which buffers and writes them
 in batches (and announces ANALYTICS_TOPIC); the feed recomputes what dashboards show, once per change
-for all of them, and announces DASHBOARD_TOPIC in this process."""
+for all of them, and announces DASHBOARD_TOPIC in this process.
+
+With REDIS_URL the ingestor queues its batches in a Redis stream instead, and this process's stream
+writer (one consumer of the group every instance shares) counts them and announces ANALYTICS_TOPIC."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+from accumulator.analytics import stream
 from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
-from accumulator.analytics.topics import DASHBOARD_TOPIC, DashboardRefreshed
-from accumulator.runtime import Services, publish
+from accumulator.analytics.stream_writer import StreamWriter
+from accumulator.analytics.topics import ANALYTICS_TOPIC, DASHBOARD_TOPIC, AnalyticsChanged, DashboardRefreshed
+from accumulator.db import utcnow
+from accumulator.runtime import Services, in_transaction, publish
+
+
+def _set_aside(svc: Services) -> Path:
+    # Events the database refuses even alone (and stream entries that are no events) are kept here
+    # for a person to look at.
+    return svc.settings.data_dir / "analytics-set-aside.jsonl"
+
+
+def event_queue(svc: Services) -> stream.EventQueue | None:
+    """The Redis stream this process queues events in, or None without REDIS_URL."""
+    url = svc.settings.redis_url
+    if not url:
+        return None
+    return svc.component(
+        "analytics.queue",
+        lambda: stream.EventQueue(stream.connect(url, read_timeout=2.0), outage=svc.redis_outage, clock=utcnow),
+    )
 
 
 def ingestor(svc: Services) -> Ingestor:
@@ -22,8 +46,30 @@ def ingestor(svc: Services) -> Ingestor:
             zone=svc.settings.zone,
             presence=svc.presence,
             bus=svc.bus,
-            # Events the database refuses even alone are kept here for a person to look at.
-            set_aside=svc.settings.data_dir / "analytics-set-aside.jsonl",
+            set_aside=_set_aside(svc),
+            queue=event_queue(svc),
+        ),
+    )
+
+
+def stream_writer(svc: Services) -> StreamWriter | None:
+    """This process's consumer of the stream, or None without REDIS_URL."""
+    url = svc.settings.redis_url
+    if not url:
+        return None
+
+    async def changed() -> None:
+        await publish(svc, ANALYTICS_TOPIC, AnalyticsChanged())
+
+    return svc.component(
+        "analytics.stream_writer",
+        lambda: StreamWriter(
+            redis=stream.connect(url, read_timeout=10.0),  # longer than a blocking read
+            engine=svc.engine,
+            publish=changed,
+            clock=utcnow,
+            claim_idle=float(svc.settings.analytics_claim_idle),
+            set_aside=_set_aside(svc),
         ),
     )
 
@@ -43,14 +89,24 @@ async def record(svc: Services, event: IncomingEvent, *, ip: str, user_agent: st
 
 @contextlib.asynccontextmanager
 async def writing(svc: Services) -> AsyncIterator[None]:
-    """The writer of this process, for as long as the block lasts; leaving it writes what is buffered."""
-    task = asyncio.create_task(ingestor(svc).run(), name="analytics-writer")
+    """The writer of this process (and with REDIS_URL its stream writer), for as long as the block
+    lasts; leaving it writes (or queues) what is buffered, then counts what is queued for a moment."""
+    tasks = [asyncio.create_task(ingestor(svc).run(), name="analytics-writer")]
+    consumer = stream_writer(svc)
+    if consumer is not None:
+        tasks.append(asyncio.create_task(consumer.run(), name="analytics-stream-writer"))
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:  # in order: the buffer goes to the stream before the stream writer stops
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
+async def forget_counted_keys(svc: Services) -> int:
+    """Job: forget the stream keys of events counted over a day ago (they can no longer come back)."""
+    return await in_transaction(svc, stream.purge_applied, now=utcnow())
 
 
 async def run_feed(svc: Services) -> None:

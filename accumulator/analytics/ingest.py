@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from accumulator.analytics import service
+from accumulator.analytics import service, stream
 from accumulator.analytics.models import PATH_MAX, SITE_MAX, VALUE_MAX
 from accumulator.analytics.topics import ANALYTICS_TOPIC, AnalyticsChanged
 from accumulator.analytics.useragent import classify
@@ -125,6 +125,14 @@ class Ingestor:
     the database refuses `write_attempts` times in a row is written in parts: the good events are
     counted, and each one refused on its own is logged and set aside (appended to `set_aside`, a
     JSON Lines file, when given), so no event can keep the others from being counted.
+
+    With a `queue` (REDIS_URL set), a batch is not written here but appended to the Redis stream in
+    one MULTI/EXEC, and its requests are answered once Redis has it: a 202 means queued durably, and
+    whichever instance's `StreamWriter` reads it counts it. While Redis fails, batches fall back to
+    the embedded path above (written here, the request waiting for the commit), with each event's
+    stream key recorded in the same transaction, so an event that did reach Redis all the same is
+    still counted once. So Redis going away never turns page views into 503s; the database being
+    away does, on both paths (after `STORE_TIMEOUT`).
     """
 
     def __init__(
@@ -139,8 +147,10 @@ class Ingestor:
         retry_delay: float = 1.0,
         write_attempts: int = WRITE_ATTEMPTS,
         set_aside: Path | None = None,
+        queue: stream.EventQueue | None = None,
     ) -> None:
         self.engine = engine
+        self.queue = queue  # the Redis stream, or None: written here
         self.zone = zone
         self.presence = presence
         self.bus = bus
@@ -159,6 +169,7 @@ class Ingestor:
         self._wake = asyncio.Event()
         self._flush_lock = asyncio.Lock()
         self.recorded = 0  # events written by this process since start
+        self.queued = 0  # events appended to the stream by this process since start
 
     async def _salt_for(self, day: date) -> str:
         if self._salt is None or self._salt[0] != day:
@@ -178,8 +189,9 @@ class Ingestor:
         self, event: IncomingEvent, *, ip: str, user_agent: str, page_origin: str | None, timeout: float = STORE_TIMEOUT
     ) -> bool:
         """Take one valid event and return once it is committed (group commit: it rides in the
-        next batch the writer writes). False for a bot's; TimeoutError if the database does not
-        take it in time (it stays queued and is written when the database is back)."""
+        next batch the writer writes), or with a queue, once it is in the Redis stream (or, while
+        Redis fails, committed here). False for a bot's; TimeoutError if neither Redis nor the
+        database takes it in time (it stays buffered and is written when one of them is back)."""
         admitted = await self._admit(event, ip=ip, user_agent=user_agent, page_origin=page_origin)
         if admitted is False:
             return False
@@ -231,7 +243,22 @@ class Ingestor:
 
     def _write(self, batch: list[service.CountedEvent]) -> int:
         with session_scope(self.engine) as session:
+            if self.queue is not None:  # these events may be in the stream too: count each key once
+                return stream.apply(session=session, entries=self.queue.entries(batch), now=self.clock())
             return service.record_events(session=session, events=batch)
+
+    def _write_apart(self, batch: list[service.CountedEvent]) -> service.WrittenApart:
+        if self.queue is not None:
+            return stream.record_apart(engine=self.engine, entries=self.queue.entries(batch), now=self.clock())
+        return service.record_apart(engine=self.engine, events=batch)
+
+    async def _deliver(self, batch: list[service.CountedEvent]) -> tuple[int, Exception | None]:
+        """Queue `batch` in the stream, or write it here when there is no queue or Redis failed:
+        (events written here, the error to report or None)."""
+        if self.queue is not None and await self.queue.append(batch):
+            self.queued += len(batch)
+            return 0, None
+        return await self._write_batch(batch)
 
     async def _write_batch(self, batch: list[service.CountedEvent]) -> tuple[int, Exception | None]:
         """Write `batch`: (events written, the error to report or None). What is not written goes
@@ -245,7 +272,7 @@ class Ingestor:
             if outage or self._refusals < self.write_attempts:
                 self._pending[:0] = batch
                 return 0, exc
-        result = await run_in_threadpool(partial(service.record_apart, engine=self.engine, events=batch))
+        result = await run_in_threadpool(self._write_apart, batch)
         self._pending[:0] = result.unwritten
         if result.refused:
             await run_in_threadpool(partial(service.keep_aside, path=self.set_aside, refused=result.refused))
@@ -257,7 +284,7 @@ class Ingestor:
         async with self._flush_lock:
             batch, self._pending = self._pending, []
             changed, self._presence_changed = self._presence_changed, False
-            written, failure = await self._write_batch(batch) if batch else (0, None)
+            written, failure = await self._deliver(batch) if batch else (0, None)
             self._settle(batch)
             if failure is None:
                 self._refusals = 0
@@ -275,6 +302,8 @@ class Ingestor:
             waiting = None if id(event) in queued else self._waiting.pop(id(event), None)
             if waiting is not None and not waiting[1].done():
                 waiting[1].set_result(True)
+            if self.queue is not None and id(event) not in queued:
+                self.queue.forget(event)
 
     async def run(self) -> None:
         """Flush while events arrive, until cancelled; then flush what is left."""

@@ -3,11 +3,15 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from functools import partial
+
+from apscheduler.triggers.interval import IntervalTrigger
 
 from accumulator import routes
 from accumulator.analytics import actions, api
 from accumulator.analytics.topics import ANALYTICS_TOPIC, DASHBOARD_TOPIC
 from accumulator.feature import Feature, NavEntry
+from accumulator.jobs import JobSpec
 from accumulator.runtime import Services
 
 
@@ -24,9 +28,16 @@ async def counting(svc: Services) -> AsyncIterator[None]:
                 await feed
 
 
+def jobs(svc: Services) -> list[JobSpec]:
+    if not svc.settings.redis_url:  # no stream, no keys to forget
+        return []
+    return [JobSpec("analytics-stream-keys", partial(actions.forget_counted_keys, svc), IntervalTrigger(hours=1))]
+
+
 FEATURE = Feature(
     name="analytics",
     routes=api.routes,
+    jobs=jobs,
     topics=(ANALYTICS_TOPIC, DASHBOARD_TOPIC),
     pages="accumulator.analytics.pages",
     nav=NavEntry("Dashboard", routes.DASHBOARD, "chart-line", order=10),
