@@ -1,8 +1,12 @@
 // The dashboard's pages table body. The server sends the whole table once, then only the rows that
 // changed (a patch from version `base` to `version`); the rows live here, in the browser, and are
 // sorted and filtered here. A patch that does not follow from what this table has asks for a resync.
-import { useEffect, useReducer, useRef } from "react";
-import { Badge, Table, Text } from "@radix-ui/themes";
+// The first PAGE_SIZE rows are drawn, more on request: drawing hundreds of rows is what made the
+// dashboard slow to open, and nobody reads past the top ones without filtering.
+import { useEffect, useReducer, useRef, useState } from "react";
+import { Badge, Button, Table, Text } from "@radix-ui/themes";
+
+const PAGE_SIZE = 50;
 
 const TEXT_COLUMNS = new Set(["site", "path"]);
 const NUMERIC = { textAlign: "right", fontVariantNumeric: "tabular-nums" };
@@ -23,6 +27,7 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
   const rows = useRef(new Map());
   const version = useRef(-1);
   const [, redraw] = useReducer((n) => n + 1, 0);
+  const [limit, setLimit] = useState(PAGE_SIZE);
 
   useEffect(() => {
     if (!feed || feed.version < 0) return;
@@ -45,7 +50,7 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
     .filter((row) => !needle || `${row.site} ${row.path}`.toLowerCase().includes(needle))
     .sort(order(sortColumn || "views", descending));
 
-  return shown.map((row) => (
+  const drawn = shown.slice(0, limit).map((row) => (
     <Table.Row
       key={row.key}
       className="page-row"
@@ -68,4 +73,20 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
       <Table.Cell style={NUMERIC}>{row.views_today}</Table.Cell>
     </Table.Row>
   ));
+  if (shown.length <= limit) return drawn;
+  const more = Math.min(PAGE_SIZE, shown.length - limit);
+  drawn.push(
+    <Table.Row key="(more)" className="pages-more">
+      <Table.Cell colSpan={6} style={{ textAlign: "center" }}>
+        <Button variant="soft" size="1" onClick={() => setLimit(limit + PAGE_SIZE)}>
+          Show {more} more of {shown.length - limit}
+        </Button>
+        {" "}
+        <Button variant="ghost" size="1" onClick={() => setLimit(shown.length)}>
+          Show all {shown.length}
+        </Button>
+      </Table.Cell>
+    </Table.Row>
+  );
+  return drawn;
 }

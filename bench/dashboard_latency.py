@@ -20,7 +20,7 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import running_app
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+from tests.live_server import CHROMIUM, CHROMIUM_FLAGS
 
 MEASURE = """
 async (count) => {

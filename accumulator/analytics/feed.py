@@ -49,6 +49,16 @@ class Snapshot:
     pages: list[dict] = field(default_factory=list)  # site, path, views, likes, viewing, views_today
 
 
+@dataclass(frozen=True)
+class DashboardView:
+    """Everything one dashboard is given for the current version, read in one trip off the loop."""
+
+    snapshot: Snapshot
+    patch: list[dict] | None  # page rows changed since the tab's version; None: send the whole table
+    chart: list[dict]
+    shares: dict[str, list[dict]]
+
+
 class DashboardFeed:
     def __init__(
         self,
@@ -162,6 +172,16 @@ class DashboardFeed:
             return [self._rows[key] for key, version in self._changed_at.items() if version > since]
 
         return self._cached(("patch", since), compute)
+
+    def view(self, *, since: int, site: str | None, path: str | None, range_key: str) -> DashboardView:
+        """What a dashboard with table version `since`, this chart and this range is to show (blocking)."""
+        snapshot = self.snapshot()
+        return DashboardView(
+            snapshot=snapshot,
+            patch=self.page_patch(since),
+            chart=self.chart(site, path),
+            shares=self.breakdowns(range_key),
+        )
 
     def chart(self, site: str | None = None, path: str | None = None) -> list[dict]:
         """Views and unique visitors per day, last 30 days, for everything or one page."""

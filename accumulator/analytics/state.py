@@ -14,7 +14,7 @@ from typing import Annotated, ClassVar, TypedDict
 import reflex as rx
 
 from accumulator.analytics import actions
-from accumulator.analytics.feed import RANGES, DashboardFeed
+from accumulator.analytics.feed import RANGES, DashboardFeed, Snapshot
 from accumulator.analytics.topics import DASHBOARD_TOPIC, DashboardRefreshed
 from accumulator.runtime import get_services, off_loop
 from accumulator.settings import Settings
@@ -111,9 +111,7 @@ class DashboardState(OwnerState):
         self._set("chart_past", points[:-1])
         self._set("chart_today", points[-1:])
 
-    def _send_pages(self, feed: DashboardFeed, *, since: int) -> None:
-        snapshot = feed.snapshot()  # already computed for this version by the caller
-        rows = feed.page_patch(since)
+    def _send_pages(self, snapshot: Snapshot, rows: list[PageRow] | None, *, since: int) -> None:
         if rows is None:
             self.pages_feed = {"full": True, "base": -1, "version": snapshot.version, "rows": snapshot.pages}
         elif rows or since != self._pages_version:
@@ -124,15 +122,18 @@ class DashboardState(OwnerState):
 
     async def _apply(self, feed: DashboardFeed, *, whole: bool = False) -> None:
         """Copy what changed in the feed's numbers (computed once for every open dashboard) into this tab."""
-        snapshot = await off_loop(feed.snapshot)  # the first reader after a change may have to query
+        site, _, path = self.selected.partition("|")
+        since = -1 if whole else self._pages_version
+        # One trip off the loop; the first reader after a change may have to query.
+        view = await off_loop(feed.view, since=since, site=site or None, path=path or None, range_key=self.range_key)
+        snapshot = view.snapshot
         self._set("total_views", snapshot.total_views)
         self._set("visitors_today", snapshot.visitors_today)
         self._set("viewing_now", snapshot.viewing_now)
         self._set("page_count", len(snapshot.pages))
-        await off_loop(self._send_pages, feed=feed, since=-1 if whole else self._pages_version)
-        site, _, path = self.selected.partition("|")
-        self._show_chart(await off_loop(feed.chart, site=site or None, path=path or None))
-        self._show_shares(await off_loop(feed.breakdowns, range_key=self.range_key))
+        self._send_pages(snapshot, view.patch, since=since)
+        self._show_chart(view.chart)
+        self._show_shares(view.shares)
         self._set("loaded", True)
 
     async def _on_change(self, message: DashboardRefreshed) -> None:
@@ -159,7 +160,9 @@ class DashboardState(OwnerState):
     @dashboard
     async def pages_resync(self, version: int):
         """The browser has the table of `version` and missed a patch: send what it lacks."""
-        await off_loop(self._send_pages, feed=_feed(), since=version)
+        feed = _feed()
+        snapshot = await off_loop(feed.snapshot)
+        self._send_pages(snapshot, await off_loop(feed.page_patch, since=version), since=version)
 
     @dashboard
     async def sort_by(self, column: Annotated[str, MaxLength(32)]):

@@ -56,6 +56,7 @@ def _forget(token: str) -> None:
 async def deliver(app: rx.App, topic: Topic, message: object) -> None:
     """Call `_on_change(message)` on every open tab whose state follows `topic`."""
     connected = app.event_namespace.token_to_sid
+    checked: dict = {}  # each session checked once in this round, however many of its tabs are open
     for token, tab in list(_open_tabs.items()):
         if token not in connected:
             _forget(token)
@@ -68,7 +69,7 @@ async def deliver(app: rx.App, topic: Topic, message: object) -> None:
                     _forget(token)
                     continue
                 state = await root.get_state(tab.kind)
-                if not tab.visitors and not await state._owner_check():
+                if not tab.visitors and not await state._owner_check(checked=checked):
                     _forget(token)  # logged out or revoked: cleared, and no more pushes
                     continue
                 await state._on_change(message)

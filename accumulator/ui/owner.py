@@ -43,17 +43,23 @@ class OwnerState(rx.State):
     _session_id: int | None = None
     _owner_id: int | None = None
 
-    async def _owner_check(self, access: Access = OWNER_CHECK) -> bool:
-        """Check the cookie and origin of this tab's connection now; clears the tab if they fail."""
+    async def _owner_check(self, access: Access = OWNER_CHECK, *, checked: dict | None = None) -> bool:
+        """Check the cookie and origin of this tab's connection now; clears the tab if they fail.
+
+        `checked` lets one round of live pushes check each (cookie, origin) once for all the tabs
+        that share it (the owner's open dashboards): the answers of this moment, not a cache."""
         svc = get_services()
         if not access.needs_owner(svc.settings):
             return True
         headers = self.router.headers
-        active = await verify_owner(
-            svc,
-            token=cookie_value(headers.cookie or "", service.SESSION_COOKIE),
-            origin=headers.origin or None,
-        )
+        token = cookie_value(headers.cookie or "", service.SESSION_COOKIE)
+        origin = headers.origin or None
+        if checked is not None and (token, origin) in checked:
+            active = checked[(token, origin)]
+        else:
+            active = await verify_owner(svc, token=token, origin=origin)
+            if checked is not None:
+                checked[(token, origin)] = active
         if active is None:
             await self._forget_owner()
             return False
