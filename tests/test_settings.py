@@ -19,6 +19,7 @@ def test_the_defaults_need_nothing_installed(tmp_path: Path) -> None:
     assert settings.timezone == "UTC"
     assert settings.allowed_origins == ()
     assert settings.trusted_proxy_hops == 0
+    assert settings.analytics_claim_idle == 30
 
 
 def test_a_generated_secret_key_is_kept_in_the_data_dir(tmp_path: Path) -> None:
@@ -56,6 +57,8 @@ def test_a_plain_postgres_url_uses_the_psycopg_driver(tmp_path: Path) -> None:
         ("REDIS_URL", "localhost:6379"),
         ("SECRET_KEY", "short"),
         ("DASHBOARD_PUBLIC", "maybe"),
+        ("ANALYTICS_CLAIM_IDLE", "0"),
+        ("ANALYTICS_CLAIM_IDLE", "soon"),
     ],
 )
 def test_an_invalid_value_names_its_variable(tmp_path: Path, name: str, value: str) -> None:

@@ -17,14 +17,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
 from accumulator.analytics import service, stream
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
 from accumulator.analytics.models import StreamEntryApplied
 from accumulator.analytics.stream_writer import StreamWriter
-from accumulator.db import session_scope
+from accumulator.db import create_db_engine, session_scope
 from accumulator.realtime import MemoryBus, MemoryPresence, RedisOutage, redis_errors
 from tests.conftest import REDIS_URL
 from tests.tcp_proxy import proxy_to
@@ -227,6 +227,41 @@ async def test_with_redis_away_a_stored_event_is_committed_here_and_counted_once
             await cut_off.aclose()
     assert await writer(redis, engine, name).step(wait=False) == 1
     assert views(session, "/queued") == 1 and views(session, "/direct") == 1
+
+
+@pytest.mark.postgresql
+async def test_while_the_database_is_away_events_are_accepted_into_the_stream_and_counted_when_it_is_back(
+    redis, name: str, database: str, session: Session
+) -> None:
+    url = make_url(database)
+    with proxy_to(url.host or "127.0.0.1", url.port or 5432) as proxy:
+        engine = create_db_engine(url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False))
+        ingestor = Ingestor(
+            engine=engine,
+            zone=ZoneInfo("UTC"),
+            presence=MemoryPresence(),
+            bus=MemoryBus(),
+            clock=clock,
+            queue=queue(redis, name),
+        )
+        consumer = writer(redis, engine, name)
+        task = asyncio.create_task(ingestor.run())
+        try:
+            event = IncomingEvent(type="pageview", site="blog", path="/meanwhile", visitor="tab-token-1")
+            assert await ingestor.store(event, ip="203.0.113.9", user_agent=CHROME, page_origin=None)
+            assert await consumer.step(wait=False) == 1  # the day's salt is known, the database was up
+            proxy.stop()
+            for n in range(3):
+                assert await ingestor.store(event, ip=f"203.0.113.{n + 10}", user_agent=CHROME, page_origin=None)
+            with pytest.raises(Exception):  # noqa: B017 (whatever the driver raises for a lost server)
+                await consumer.step(wait=False)
+            proxy.start()
+            assert await consumer.step(wait=False) == 3
+            assert views(session, "/meanwhile") == 4
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            engine.dispose()
 
 
 def test_keys_of_events_counted_over_a_day_ago_are_forgotten(session: Session) -> None:
