@@ -34,7 +34,7 @@ def event_queue(svc: Services) -> stream.EventQueue | None:
         return None
     return svc.component(
         "analytics.queue",
-        lambda: stream.EventQueue(stream.connect(url, read_timeout=2.0), outage=svc.redis_outage, clock=utcnow),
+        lambda: stream.EventQueue(stream.connect(url, read_timeout=2.0), outage=svc.redis_outage),
     )
 
 

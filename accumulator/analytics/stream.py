@@ -19,7 +19,7 @@ import itertools
 import json
 import logging
 import secrets
-from collections.abc import Callable
+import time
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,7 +32,7 @@ from sqlmodel import Session, col, delete
 from accumulator.analytics import service
 from accumulator.analytics.models import StreamEntryApplied
 from accumulator.db import session_scope
-from accumulator.realtime import RedisOutage
+from accumulator.realtime import RedisOutage, redis_errors
 
 log = logging.getLogger(__name__)
 
@@ -115,10 +115,10 @@ class EventQueue:
     an event queued twice, or queued and also written directly, is still counted once. Callers
     forget each event once it is settled (the ingestor does, as it answers its request)."""
 
-    RETRY_SECONDS = 1.0  # after a failure, how long events go straight to the database
+    RETRY_SECONDS = 5.0  # after a failure, how long batches go straight to the database (no stall per batch)
 
-    def __init__(self, redis: Any, *, outage: RedisOutage, clock: Callable[[], datetime], stream: str = STREAM) -> None:
-        self.redis, self.outage, self.clock, self.stream = redis, outage, clock, stream
+    def __init__(self, redis: Any, *, outage: RedisOutage, stream: str = STREAM) -> None:
+        self.redis, self.outage, self.stream = redis, outage, stream
         self._prefix = secrets.token_hex(6)  # this process's; keys are prefix-counter
         self._counter = itertools.count()
         self._keys: dict[int, tuple[service.CountedEvent, str]] = {}
@@ -142,9 +142,7 @@ class EventQueue:
     async def append(self, events: list[service.CountedEvent]) -> bool:
         """Queue `events` (all or none): True once Redis has them. False when Redis failed, now or
         within the last RETRY_SECONDS (the caller then writes them to the database itself)."""
-        from accumulator.realtime import redis_errors
-
-        now = self.clock().timestamp()
+        now = time.monotonic()
         if now < self._retry_at:
             return False
         try:

@@ -71,7 +71,7 @@ async def name(redis) -> AsyncIterator[str]:
 
 
 def queue(redis, name: str) -> stream.EventQueue:
-    return stream.EventQueue(redis, outage=RedisOutage(), clock=clock, stream=name)
+    return stream.EventQueue(redis, outage=RedisOutage(), stream=name)
 
 
 def writer(
@@ -210,7 +210,7 @@ async def test_with_redis_away_a_stored_event_is_committed_here_and_counted_once
             presence=MemoryPresence(),
             bus=MemoryBus(),
             clock=clock,
-            queue=stream.EventQueue(cut_off, outage=outage, clock=clock, stream=name),
+            queue=stream.EventQueue(cut_off, outage=outage, stream=name),
         )
         event = IncomingEvent(type="pageview", site="blog", path="/queued", visitor="tab-token-1")
         task = asyncio.create_task(ingestor.run())
