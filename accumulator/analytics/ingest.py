@@ -111,6 +111,31 @@ def referrer_host(referrer: str, page_origin: str | None) -> str:
     return host[:VALUE_MAX]
 
 
+async def _wait_for_commit(committed: asyncio.Future, timeout: float) -> None:
+    """`await asyncio.wait_for(asyncio.shield(committed), timeout)` (TimeoutError after `timeout`
+    seconds; `committed` itself is never cancelled, whatever happens to the waiting request), with
+    one future and one timer per request instead of three futures and their callbacks."""
+    if not committed.done():
+        waiter = committed.get_loop().create_future()
+
+        def wake(_: asyncio.Future | None = None) -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
+        def expire() -> None:
+            if not waiter.done():
+                waiter.set_exception(TimeoutError())
+
+        committed.add_done_callback(wake)
+        timer = committed.get_loop().call_later(timeout, expire)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            committed.remove_done_callback(wake)
+    committed.result()
+
+
 class Ingestor:
     """Accepts events, keeps presence, and writes counted events in batches.
 
@@ -196,7 +221,7 @@ class Ingestor:
         if admitted is False:
             return False
         if admitted is not None:
-            await asyncio.wait_for(asyncio.shield(admitted), timeout)
+            await _wait_for_commit(admitted, timeout)
         return True
 
     async def _admit(
@@ -217,7 +242,7 @@ class Ingestor:
         committed: asyncio.Future | None = None
         if event.type in COUNTED_TYPES:
             day = service.local_day(now, self.zone)
-            salt = await self._salt_for(day)
+            salt = self._salt[1] if self._salt is not None and self._salt[0] == day else await self._salt_for(day)
             counted = service.CountedEvent(
                 kind=event.type,
                 site=event.site,
@@ -228,6 +253,7 @@ class Ingestor:
                 os=agent.os[:VALUE_MAX],
                 device=agent.device,
                 referrer=referrer_host(event.referrer, page_origin),
+                hour=service.utc_hour(now),
             )
             committed = asyncio.get_running_loop().create_future()
             self._waiting[id(counted)] = (counted, committed)

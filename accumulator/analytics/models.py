@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from pydantic import NaiveDatetime
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
 
@@ -52,6 +53,33 @@ class DailySiteStat(SQLModel, table=True):
     views: int = 0
     likes: int = 0
     visitors: int = 0
+
+
+class HourlySiteStat(SQLModel, table=True):
+    """A site's views and likes in one hour ("today by hour"). `hour` is the start of the hour, a
+    naive UTC datetime: the reader converts to the owner's time zone.
+
+    Kept from revision 0009 on. Nothing older has hours: the counters before it, and the history
+    imported from the original app, hold only days, so they are not in the hours."""
+
+    __tablename__ = "hourly_site_stat"
+
+    hour: NaiveDatetime = Field(primary_key=True)
+    site: str = Field(primary_key=True, max_length=SITE_MAX)
+    views: int = 0
+    likes: int = 0
+
+
+class HourlyPageStat(SQLModel, table=True):
+    """A page's views and likes in one hour (UTC, naive: see HourlySiteStat), kept from revision 0009 on."""
+
+    __tablename__ = "hourly_page_stat"
+
+    hour: NaiveDatetime = Field(primary_key=True)
+    site: str = Field(primary_key=True, max_length=SITE_MAX)
+    path: str = Field(primary_key=True, max_length=PATH_MAX)
+    views: int = 0
+    likes: int = 0
 
 
 class DailySiteDimension(SQLModel, table=True):
@@ -104,7 +132,11 @@ class DailyVisitor(SQLModel, table=True):
 
 
 class DailyDimension(SQLModel, table=True):
-    """Page views of a page on a day by browser, OS, device type or referrer host."""
+    """Page views of a page on a day by browser, OS, device type or referrer host.
+
+    Only the import of the original app's history writes it now: ingestion keeps the breakdowns per
+    site (DailySiteDimension, SiteDimensionTotal), which is all the dashboard reads, and a per-page
+    row for each of four dimensions was more than half the cost of writing a batch of events."""
 
     __tablename__ = "daily_dimension"
 

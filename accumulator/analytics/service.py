@@ -8,7 +8,7 @@ import json
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,6 +28,8 @@ from accumulator.analytics.models import (
     DailySiteStat,
     DailySiteVisitor,
     DailyVisitor,
+    HourlyPageStat,
+    HourlySiteStat,
     PageStat,
     SiteDimensionTotal,
 )
@@ -48,12 +50,15 @@ class CountedEvent:
     kind: str  # "pageview" | "like"
     site: str
     path: str
-    day: date
+    day: date  # in the owner's time zone
     visitor_hash: str
     browser: str = "Unknown"
     os: str = "Unknown"
     device: str = "Unknown"
     referrer: str = DIRECT
+    # The start of its hour, naive UTC (`utc_hour`). None: an event known only by its day (a seeded
+    # or replayed history), counted everywhere but in the hours.
+    hour: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -72,9 +77,21 @@ class DayPoint:
     visitors: int
 
 
+@dataclass(frozen=True)
+class HourPoint:
+    hour: datetime  # the start of the hour, timezone-aware UTC: `.astimezone(zone)` gives the owner's
+    views: int
+    likes: int
+
+
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
     """The owner's calendar day at that moment."""
     return moment.astimezone(zone).date()
+
+
+def utc_hour(moment: datetime) -> datetime:
+    """The start of the UTC hour of a timezone-aware moment, naive (as the hourly rollups store it)."""
+    return moment.astimezone(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
 
 
 def salt_for_day(*, session: Session, day: date) -> str:
@@ -127,15 +144,22 @@ def _add_site_days(session: Session, sites: Counter[tuple[date, str, str]]) -> N
 
 def add_dimension_days(session: Session, rows: list[dict]) -> None:
     """Add `{day, site, path, kind, value, views}` rows to the pages' breakdowns and to the sites'
-    (per day, and of all time)."""
+    (per day, and of all time). The import of the original's history writes through this; ingestion
+    keeps only the sites' (`record_events`)."""
     upsert_add(
         session, DailyDimension.__table__, rows, keys=["day", "site", "path", "kind", "value"], counters=["views"]
     )
     daily: Counter[tuple[date, str, str, str]] = Counter()
-    total: Counter[tuple[str, str, str]] = Counter()
     for row in rows:
         daily[(row["day"], row["site"], row["kind"], row["value"])] += row["views"]
-        total[(row["site"], row["kind"], row["value"])] += row["views"]
+    _add_site_dimensions(session, daily)
+
+
+def _add_site_dimensions(session: Session, daily: Counter[tuple[date, str, str, str]]) -> None:
+    """Add `{(day, site, kind, value): views}` to the sites' breakdowns per day and of all time."""
+    total: Counter[tuple[str, str, str]] = Counter()
+    for (_day, site, kind, value), views in daily.items():
+        total[(site, kind, value)] += views
     upsert_add(
         session,
         DailySiteDimension.__table__,
@@ -152,26 +176,62 @@ def add_dimension_days(session: Session, rows: list[dict]) -> None:
     )
 
 
+def _upsert_counts(session: Session, table: sa.Table, keys: tuple[str, ...], counts: dict[tuple, list[int]]) -> None:
+    """Add `{key: [views, likes]}` to `table`'s views and likes."""
+    upsert_add(
+        session,
+        table,
+        [
+            {**dict(zip(keys, key, strict=True)), "views": views, "likes": likes}
+            for key, (views, likes) in counts.items()
+        ],
+        keys=list(keys),
+        counters=["views", "likes"],
+    )
+
+
+def _add(counts: dict[tuple, list[int]], key: tuple, views: int, likes: int) -> None:
+    found = counts.get(key)
+    if found is None:
+        counts[key] = [views, likes]
+    else:
+        found[0] += views
+        found[1] += likes
+
+
+def _hour_param(session: Session) -> Callable[[datetime], object]:
+    """How an hour is handed to the driver: as SQLAlchemy's DateTime stores it on this database
+    (SQLite: its own text form, so that stored hours compare with bound ones)."""
+    dialect = session.get_bind().dialect
+    convert = HourlyPageStat.__table__.c.hour.type.dialect_impl(dialect).bind_processor(dialect)
+    return convert or (lambda hour: hour)
+
+
 def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
     """Add a batch of events to every counter and rollup in one transaction; returns how many were
-    recorded. Distinct visitors are counted when their (salted, one-day) hash is first inserted."""
-    totals: Counter[tuple[str, str, str]] = Counter()
-    daily: Counter[tuple[date, str, str, str]] = Counter()
-    dimensions: Counter[tuple[date, str, str, str, str]] = Counter()
+    recorded. Distinct visitors are counted when their (salted, one-day) hash is first inserted.
+
+    One pass groups the batch by page and hour (and page views by everything a breakdown shows), so
+    each table gets one statement with one row per page, hour or breakdown value, however many
+    events the batch holds. The breakdowns are kept per site only (what the dashboard reads)."""
+    pages: dict[tuple[date, datetime | None, str, str], list[int]] = {}  # (day, hour, site, path) -> views, likes
+    agents: Counter[tuple[date, str, str, str, str, str]] = Counter()  # (day, site, browser, os, device, referrer)
     page_visitors: set[tuple[date, str, str, str]] = set()
     site_visitors: set[tuple[date, str, str]] = set()
     count = 0
     for event in events:
         count += 1
-        field = "views" if event.kind == "pageview" else "likes"
-        totals[(event.site, event.path, field)] += 1
-        daily[(event.day, event.site, event.path, field)] += 1
+        key = (event.day, event.hour, event.site, event.path)
+        counts = pages.get(key)
+        if counts is None:
+            counts = pages[key] = [0, 0]
         if event.kind != "pageview":
+            counts[1] += 1
             continue
+        counts[0] += 1
         page_visitors.add((event.day, event.site, event.path, event.visitor_hash))
         site_visitors.add((event.day, event.site, event.visitor_hash))
-        for kind in DIMENSIONS:
-            dimensions[(event.day, event.site, event.path, kind, getattr(event, kind))] += 1
+        agents[(event.day, event.site, event.browser, event.os, event.device, event.referrer)] += 1
     if not count:
         return 0
     new_on_page = insert_new_returning(
@@ -188,36 +248,50 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
         keys=["day", "site", "visitor_hash"],
         returning=["day", "site"],
     )
-    for day, site, path in new_on_page:
-        daily[(_as_date(day), site, path, "visitors")] += 1
-    upsert_add(
-        session,
-        PageStat.__table__,
-        _merged(totals, ("site", "path"), ("views", "likes")),
-        keys=["site", "path"],
-        counters=["views", "likes"],
-    )
+    totals: dict[tuple, list[int]] = {}
+    daily: dict[tuple, list[int]] = {}
+    hourly: dict[tuple, list[int]] = {}
+    site_daily: dict[tuple, list[int]] = {}
+    site_hourly: dict[tuple, list[int]] = {}
+    hour_param = _hour_param(session)
+    hours = {hour: hour_param(hour) for _day, hour, _site, _path in pages if hour is not None}  # one or two
+    for (day, hour, site, path), (views, likes) in pages.items():
+        _add(totals, (site, path), views, likes)
+        _add(daily, (day, site, path), views, likes)
+        _add(site_daily, (day, site), views, likes)
+        if hour is not None:
+            _add(hourly, (hours[hour], site, path), views, likes)
+            _add(site_hourly, (hours[hour], site), views, likes)
+    _upsert_counts(session, PageStat.__table__, ("site", "path"), totals)
+    _upsert_counts(session, HourlyPageStat.__table__, ("hour", "site", "path"), hourly)
+    _upsert_counts(session, HourlySiteStat.__table__, ("hour", "site"), site_hourly)
+    page_new: Counter[tuple[date, str, str]] = Counter((_as_date(d), s, p) for d, s, p in new_on_page)
     upsert_add(
         session,
         DailyPageStat.__table__,
-        _merged(daily, ("day", "site", "path"), ("views", "likes", "visitors")),
+        [
+            {"day": d, "site": s, "path": p, "views": views, "likes": likes, "visitors": page_new[(d, s, p)]}
+            for (d, s, p), (views, likes) in daily.items()
+        ],
         keys=["day", "site", "path"],
         counters=["views", "likes", "visitors"],
     )
-    sites: Counter[tuple[date, str, str]] = Counter()
-    for (day, site, _path, name), amount in daily.items():
-        if name != "visitors":
-            sites[(day, site, name)] += amount
-    for day, site in new_on_site:
-        sites[(_as_date(day), site, "visitors")] += 1
-    _add_site_days(session, sites)
-    add_dimension_days(
+    site_new: Counter[tuple[date, str]] = Counter((_as_date(d), s) for d, s in new_on_site)
+    upsert_add(
         session,
+        DailySiteStat.__table__,
         [
-            {"day": day, "site": site, "path": path, "kind": kind, "value": value, "views": amount}
-            for (day, site, path, kind, value), amount in dimensions.items()
+            {"day": d, "site": s, "views": views, "likes": likes, "visitors": site_new[(d, s)]}
+            for (d, s), (views, likes) in site_daily.items()
         ],
+        keys=["day", "site"],
+        counters=["views", "likes", "visitors"],
     )
+    dimensions: Counter[tuple[date, str, str, str]] = Counter()
+    for (day, site, *values), views in agents.items():
+        for kind, value in zip(DIMENSIONS, values, strict=True):
+            dimensions[(day, site, kind, value)] += views
+    _add_site_dimensions(session, dimensions)
     return count
 
 
@@ -357,6 +431,36 @@ def daily_series(
         DayPoint(day=day, views=found.get(day, (0, 0))[0], visitors=found.get(day, (0, 0))[1])
         for day in (first + timedelta(days=offset) for offset in range(days))
     ]
+
+
+def hourly_series(
+    *, session: Session, since: datetime, until: datetime, site: str | None = None, path: str | None = None
+) -> list[HourPoint]:
+    """Views and likes for each hour from the one `since` falls in up to the one before `until`
+    (zeros included), oldest first, of everything, a site, or a page. `since` and `until` are
+    timezone-aware; the points' hours are UTC, and showing them in the owner's zone (for "today by
+    hour": since the local midnight, until now) is the reader's part. Only events written since
+    revision 0009 are in the hours."""
+    if since.tzinfo is None or until.tzinfo is None:
+        raise ValueError("since and until must be timezone-aware")
+    first, end = utc_hour(since), until.astimezone(UTC).replace(tzinfo=None)
+    if path is not None:
+        table = HourlyPageStat
+        query = select(table.hour, sa.func.sum(table.views), sa.func.sum(table.likes)).where(table.path == path)
+    else:
+        table = HourlySiteStat
+        query = select(table.hour, sa.func.sum(table.views), sa.func.sum(table.likes))
+    query = query.where(table.hour >= first, table.hour < end)
+    if site is not None:
+        query = query.where(table.site == site)
+    found = {hour: (int(views), int(likes)) for hour, views, likes in session.exec(query.group_by(table.hour))}
+    points = []
+    hour = first
+    while hour < end:
+        views, likes = found.get(hour, (0, 0))
+        points.append(HourPoint(hour=hour.replace(tzinfo=UTC), views=views, likes=likes))
+        hour += timedelta(hours=1)
+    return points
 
 
 def breakdown(*, session: Session, kind: str, since: date | None = None, limit: int = 10) -> list[tuple[str, int]]:
