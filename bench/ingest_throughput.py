@@ -33,6 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import PYTHON, ROOT, free_port, running_app
 
 LUA = ROOT / "bench" / "event.lua"
+RATE_AIM = 0.5  # of the bare endpoint's rate at saturation (issue 14)
+P99_AIM_MS = 25  # at saturation
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -118,10 +120,14 @@ async def send_exactly(url: str, count: int, concurrency: int = 32) -> int:
     return accepted
 
 
-def stored_views(database: Path) -> int:
+def stored_views(database: Path) -> tuple[int, int]:
+    """Page views stored: in the pages' totals, and in the sites' hours."""
     engine = sa.create_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
-        return connection.execute(sa.text("SELECT COALESCE(SUM(views), 0) FROM page_stat")).scalar_one()
+        return tuple(
+            connection.execute(sa.text(f"SELECT COALESCE(SUM(views), 0) FROM {table}")).scalar_one()
+            for table in ("page_stat", "hourly_site_stat")
+        )
 
 
 def main() -> int:
@@ -135,6 +141,7 @@ def main() -> int:
         print("wrk is missing: apt-get install wrk")
         return 2
 
+    load = os.getloadavg()  # a shared machine: other work skews both rates, and their ratio less
     data_dir = Path(tempfile.mkdtemp(prefix="acc-bench-"))
     database = data_dir / "accumulator.db"
     results: dict[str, list[dict]] = {"bare": [], "ours": [], "bare_light": [], "ours_light": []}
@@ -149,7 +156,7 @@ def main() -> int:
         before = stored_views(database)
         accepted = asyncio.run(send_exactly(url, args.exact))
         # Leaving the block stops the app at once (SIGTERM): what is still buffered must be written.
-    stored = stored_views(database) - before
+    stored, in_hours = (after - earlier for after, earlier in zip(stored_views(database), before, strict=True))
     bare, ours, bare_light, ours_light = (median_run(results[key]) for key in results)
 
     print(f"medians of {args.rounds} alternating rounds of {args.seconds} s")
@@ -163,16 +170,17 @@ def main() -> int:
     for label, run in rows:
         print(f"{label:34}{run['rps']:>12.0f}{run['p50']:>10.2f}{run['p99']:>10.2f}{run['non_2xx']:>10}")
     ratio = ours["rps"] / bare["rps"]
-    print(f"\nratio at saturation: {ratio:.0%} of the bare endpoint's rate (aim: at least 35%)")
-    print(f"p99 at saturation: {ours['p99']:.1f} ms (bare: {bare['p99']:.1f} ms); at 4 connections: "
-          f"{ours_light['p99']:.1f} ms (bare: {bare_light['p99']:.1f} ms) (aim: under 25 ms)")  # fmt: skip
+    print(f"\nratio at saturation: {ratio:.0%} of the bare endpoint's rate (aim: at least {RATE_AIM:.0%})")
+    print(f"p99 at saturation: {ours['p99']:.1f} ms (bare: {bare['p99']:.1f} ms; aim: at most {P99_AIM_MS} ms); "
+          f"at 4 connections: {ours_light['p99']:.1f} ms (bare: {bare_light['p99']:.1f} ms)")  # fmt: skip
     print(f"socket errors: {ours['socket_errors']}")
-    verdict = "nothing lost" if stored == accepted else f"MISMATCH: {accepted - stored} missing"
+    verdict = "nothing lost" if stored == accepted == in_hours else f"MISMATCH: {accepted - stored} missing"
     print(
         f"exactness: {args.exact} events sent, {accepted} answered 202, "
-        f"{stored} stored after a graceful stop: {verdict}"
+        f"{stored} stored after a graceful stop ({in_hours} in the hours): {verdict}"
     )
-    met = ratio >= 0.35 and ours_light["p99"] < 25 and stored == accepted
+    print(f"load average of the machine (1 min) before and after: {load[0]:.1f}, {os.getloadavg()[0]:.1f}")
+    met = ratio >= RATE_AIM and ours["p99"] <= P99_AIM_MS and stored == accepted == in_hours
     return 0 if met else 1
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -111,29 +113,46 @@ def referrer_host(referrer: str, page_origin: str | None) -> str:
     return host[:VALUE_MAX]
 
 
-async def _wait_for_commit(committed: asyncio.Future, timeout: float) -> None:
-    """`await asyncio.wait_for(asyncio.shield(committed), timeout)` (TimeoutError after `timeout`
-    seconds; `committed` itself is never cancelled, whatever happens to the waiting request), with
-    one future and one timer per request instead of three futures and their callbacks."""
-    if not committed.done():
-        waiter = committed.get_loop().create_future()
+class _CommitWaits:
+    """The requests waiting for their event's commit, timed out together by the quarter second: one
+    timer per quarter second, not one per request (asyncio keeps every timer in a heap, so a timer
+    per page view made each one dearer the busier the loop was)."""
 
-        def wake(_: asyncio.Future | None = None) -> None:
-            if not waiter.done():
-                waiter.set_result(None)
+    TICK = 0.25  # seconds; a wait times out up to this much after its timeout
 
-        def expire() -> None:
-            if not waiter.done():
+    def __init__(self) -> None:
+        self._due: dict[int, list[weakref.ref[asyncio.Future]]] = {}
+
+    async def wait(self, committed: asyncio.Future, timeout: float) -> None:
+        """What `await asyncio.wait_for(asyncio.shield(committed), timeout)` does: TimeoutError
+        after `timeout` seconds, and `committed` itself is never cancelled, whatever becomes of the
+        waiting request."""
+        if not committed.done():
+            loop = committed.get_loop()
+            waiter = loop.create_future()
+
+            def wake(_: asyncio.Future) -> None:
+                if not waiter.done():
+                    waiter.set_result(None)
+
+            committed.add_done_callback(wake)
+            tick = math.ceil((loop.time() + timeout) / self.TICK)
+            due = self._due.get(tick)
+            if due is None:
+                due = self._due[tick] = []
+                loop.call_at(tick * self.TICK, self._expire, tick)
+            due.append(weakref.ref(waiter))
+            try:
+                await waiter
+            finally:
+                committed.remove_done_callback(wake)
+        committed.result()
+
+    def _expire(self, tick: int) -> None:
+        for ref in self._due.pop(tick, ()):
+            waiter = ref()
+            if waiter is not None and not waiter.done():
                 waiter.set_exception(TimeoutError())
-
-        committed.add_done_callback(wake)
-        timer = committed.get_loop().call_later(timeout, expire)
-        try:
-            await waiter
-        finally:
-            timer.cancel()
-            committed.remove_done_callback(wake)
-    committed.result()
 
 
 class Ingestor:
@@ -193,6 +212,7 @@ class Ingestor:
         self._salt: tuple[date, str] | None = None
         self._wake = asyncio.Event()
         self._flush_lock = asyncio.Lock()
+        self._commit_waits = _CommitWaits()
         self.recorded = 0  # events written by this process since start
         self.queued = 0  # events appended to the stream by this process since start
 
@@ -221,7 +241,7 @@ class Ingestor:
         if admitted is False:
             return False
         if admitted is not None:
-            await _wait_for_commit(admitted, timeout)
+            await self._commit_waits.wait(admitted, timeout)
         return True
 
     async def _admit(
@@ -310,7 +330,11 @@ class Ingestor:
         async with self._flush_lock:
             batch, self._pending = self._pending, []
             changed, self._presence_changed = self._presence_changed, False
+            queued = self.queued
             written, failure = await self._deliver(batch) if batch else (0, None)
+            # Queued in the stream: the stream writer announces them once counted (the presence
+            # change with them); announcing now would refresh dashboards before the counts move.
+            changed = changed and self.queued == queued
             self._settle(batch)
             if failure is None:
                 self._refusals = 0

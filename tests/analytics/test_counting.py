@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
 
 from accumulator.analytics import service
@@ -212,5 +213,49 @@ async def test_a_failed_write_keeps_the_batch_for_the_next_attempt(engine: Engin
         await ingestor.flush()
     assert ingestor.pending == 1
     ingestor._write = original
+    assert await ingestor.flush() == 1
+    assert service.total_views(session=session) == 1
+
+
+async def test_a_page_view_the_database_does_not_take_in_time_is_refused_then_counted_once_it_is_back(
+    engine: Engine, session: Session
+) -> None:
+    """`store` gives up after its timeout (the request answers 503, no 202), the event stays queued,
+    and it is counted once the database takes it: what a timeout means did not change."""
+    ingestor = make_ingestor(engine, Clock(NOON))
+    ingestor.retry_delay = 0.05
+    original = ingestor._write
+
+    def away(batch: list[service.CountedEvent]) -> int:
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    ingestor._write = away
+    writer = asyncio.create_task(ingestor.run())
+    try:
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(TimeoutError):
+            await ingestor.store(view(), ip="203.0.113.9", user_agent=CHROME, page_origin=None, timeout=0.3)
+        assert 0.3 <= asyncio.get_running_loop().time() - started < 1.5
+        assert ingestor.pending == 1
+        ingestor._write = original
+        for _ in range(100):
+            if ingestor.recorded:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        writer.cancel()
+        await asyncio.gather(writer, return_exceptions=True)
+    assert service.total_views(session=session) == 1
+
+
+async def test_a_request_that_goes_away_while_waiting_still_has_its_page_view_counted(
+    engine: Engine, session: Session
+) -> None:
+    ingestor = make_ingestor(engine, Clock(NOON))
+    waiting = asyncio.create_task(ingestor.store(view(), ip="203.0.113.9", user_agent=CHROME, page_origin=None))
+    while not ingestor.pending:  # admitted (the day's salt loaded), waiting for the commit
+        await asyncio.sleep(0.01)
+    waiting.cancel()  # the client hung up
+    await asyncio.gather(waiting, return_exceptions=True)
     assert await ingestor.flush() == 1
     assert service.total_views(session=session) == 1
