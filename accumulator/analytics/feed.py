@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import service
+from accumulator.analytics.page_table import PageTable
 from accumulator.analytics.topics import ANALYTICS_TOPIC
 from accumulator.db import session_scope, utcnow
 from accumulator.realtime import Bus, Presence
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 RANGES = {"7": 7, "30": 30, "90": 90, "all": None}  # dashboard range choice -> days (None: all time)
 CHART_DAYS = 30
+REFRESH_SHARE_INVERSE = 5  # wait four times as long as a refresh took before the next
 SHARES_EVERY = 5.0  # seconds between two recomputations of the breakdowns under steady traffic
 
 
@@ -86,11 +88,7 @@ class DashboardFeed:
         self._snapshot: Snapshot | None = None
         self._viewing_stale = True
         self._snapshot_lock = threading.Lock()  # tabs read the snapshot from worker threads
-        # Page rows as last computed, the version at which each last changed, and the oldest
-        # version a patch can start from (rows removed, or nothing known before it).
-        self._rows: dict[str, dict] = {}
-        self._changed_at: dict[str, int] = {}
-        self._patch_floor = 0
+        self.table = PageTable()
         self.shares_every = shares_every
         self._shares_epoch = 0
         self._shares_at = float("-inf")
@@ -110,28 +108,15 @@ class DashboardFeed:
         today = self.today()
         viewing = self._viewing
         with session_scope(self.engine) as session:
-            rows = service.pages(session=session, today=today)
-            total = service.total_views(session=session)
+            self.table.read(session, today)  # only the pages the changes named
             visitors = service.unique_visitors(session=session, day=today)
-        pages = [
-            {
-                "key": f"{row.site}|{row.path}",
-                "site": row.site,
-                "path": row.path,
-                "views": row.views,
-                "likes": row.likes,
-                "viewing": viewing.get((row.site, row.path), 0),
-                "views_today": row.views_today,
-            }
-            for row in rows
-        ]
         return Snapshot(
             version=self.version,
             today=today,
-            total_views=total,
+            total_views=self.table.total_views,
             visitors_today=visitors,
             viewing_now=sum(viewing.values()),
-            pages=pages,
+            pages=self.table.show(self.version, viewing),
         )
 
     async def refresh_presence(self) -> None:
@@ -145,33 +130,15 @@ class DashboardFeed:
         """The shared numbers of the current version (computed on first use)."""
         with self._snapshot_lock:
             if self._snapshot is None or self._snapshot.version != self.version:
-                first = self._snapshot is None
                 self._snapshot = self._read_snapshot()
-                self._note_changes(self._snapshot, first=first)
             return self._snapshot
-
-    def _note_changes(self, snapshot: Snapshot, *, first: bool) -> None:
-        rows = {row["key"]: row for row in snapshot.pages}
-        if first or self._rows.keys() - rows.keys():
-            self._patch_floor = snapshot.version  # a tab older than this is sent the whole table
-        for key, row in rows.items():
-            if self._rows.get(key) != row:
-                self._changed_at[key] = snapshot.version
-        for key in self._changed_at.keys() - rows.keys():
-            del self._changed_at[key]
-        self._rows = rows
 
     def page_patch(self, since: int) -> list[dict] | None:
         """The page rows changed after version `since` (in the current snapshot), or None when the
         tab must be sent the whole table (it has nothing, or is older than what the feed knows)."""
         snapshot = self.snapshot()
-        if since < self._patch_floor or since > snapshot.version:
-            return None
-
-        def compute() -> list[dict]:
-            return [self._rows[key] for key, version in self._changed_at.items() if version > since]
-
-        return self._cached(("patch", since), compute)
+        with self._snapshot_lock:
+            return self._cached(("patch", since), lambda: self.table.patch(since, snapshot.version))
 
     def view(self, *, since: int, site: str | None, path: str | None, range_key: str) -> DashboardView:
         """What a dashboard with table version `since`, this chart and this range is to show (blocking)."""
@@ -241,15 +208,21 @@ class DashboardFeed:
         except Exception:
             log.exception("refreshing the dashboards failed")
 
-    @staticmethod
-    async def _skip_queued(messages: AsyncIterator[str]) -> asyncio.Future:
+    def _note(self, raw: str) -> None:
+        message = ANALYTICS_TOPIC.decode(raw)
+        pages = None if message is None else message.pages
+        if not isinstance(pages, list | tuple) or not all(isinstance(key, str) for key in pages):
+            pages = None  # unknown or malformed (the bus is not trusted): re-read every page
+        self.table.mark(pages)
+
+    async def _skip_queued(self, messages: AsyncIterator[str]) -> asyncio.Future:
         """Consume the messages already waiting; return the future of the next new one."""
         while True:
             upcoming = asyncio.ensure_future(anext(messages))
             done, _ = await asyncio.wait({upcoming}, timeout=0)
             if not done:
                 return upcoming
-            upcoming.result()
+            self._note(upcoming.result())
 
     async def run(self, on_change: Callable[[], Awaitable[None]]) -> None:
         """Until cancelled: on every analytics update (and presence change), compute the new snapshot
@@ -261,7 +234,7 @@ class DashboardFeed:
                     done, _ = await asyncio.wait({next_message}, timeout=self.presence_interval)
                     updated = next_message in done
                     if updated:
-                        next_message.result()
+                        self._note(next_message.result())
                         # Messages that came while the last refresh ran are covered by this one.
                         next_message = await self._skip_queued(messages)
                     if not self.listeners:
@@ -281,8 +254,9 @@ class DashboardFeed:
                     self._changed()
                     started = time.monotonic()
                     await self._give(on_change)
-                    # Under heavy traffic, at most one refresh per min_interval; what arrives
-                    # meanwhile is covered by the next one.
-                    await asyncio.sleep(max(0.0, started + self.min_interval - time.monotonic()))
+                    # Under heavy traffic, at most one refresh per min_interval, and refreshing
+                    # takes at most a fifth of the time; what arrives meanwhile is covered by the next.
+                    took = time.monotonic() - started
+                    await asyncio.sleep(max(0.0, max(self.min_interval, REFRESH_SHARE_INVERSE * took) - took))
             finally:
                 next_message.cancel()

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import service, stream
 from accumulator.analytics.models import PATH_MAX, SITE_MAX, VALUE_MAX
+from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
 from accumulator.analytics.topics import ANALYTICS_TOPIC, AnalyticsChanged
 from accumulator.analytics.useragent import classify
 from accumulator.db import session_scope, utcnow
@@ -340,7 +341,10 @@ class Ingestor:
                 self._refusals = 0
             self.recorded += written
             if written or changed:
-                await self.bus.publish(ANALYTICS_TOPIC.name, ANALYTICS_TOPIC.encode(AnalyticsChanged()))
+                # Which pages changed, so open dashboards re-read only those (all, if too many).
+                pages = {page_key(event.site, event.path) for event in batch} if written else set()
+                message = AnalyticsChanged(pages=tuple(pages) if len(pages) <= REREAD_ALL_AFTER else None)
+                await self.bus.publish(ANALYTICS_TOPIC.name, ANALYTICS_TOPIC.encode(message))
             if failure is not None:
                 raise failure
             return written

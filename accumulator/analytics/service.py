@@ -8,7 +8,7 @@ import json
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -398,11 +398,16 @@ def unique_visitors(*, session: Session, day: date) -> int:
     ).one()
 
 
-def pages(*, session: Session, today: date) -> list[PageRow]:
-    today_views = (
-        select(DailyPageStat.site, DailyPageStat.path, DailyPageStat.views).where(DailyPageStat.day == today).subquery()
-    )
-    statement = select(PageStat.site, PageStat.path, PageStat.views, PageStat.likes, today_views.c.views).outerjoin(
+def pages(*, session: Session, today: date, only: Collection[tuple[str, str]] | None = None) -> list[PageRow]:
+    """Every page's counters with today's views; with `only`, just those (site, path) pages."""
+    today_views = select(DailyPageStat.site, DailyPageStat.path, DailyPageStat.views).where(DailyPageStat.day == today)
+    statement = select(PageStat.site, PageStat.path, PageStat.views, PageStat.likes)
+    if only is not None:
+        wanted = sa.tuple_(PageStat.site, PageStat.path).in_(list(only))
+        statement = statement.where(wanted)
+        today_views = today_views.where(sa.tuple_(DailyPageStat.site, DailyPageStat.path).in_(list(only)))
+    today_views = today_views.subquery()
+    statement = statement.add_columns(today_views.c.views).outerjoin(
         today_views, sa.and_(today_views.c.site == PageStat.site, today_views.c.path == PageStat.path)
     )
     return [

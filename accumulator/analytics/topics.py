@@ -10,7 +10,9 @@ from accumulator.runtime import Topic
 
 @dataclass(frozen=True)
 class AnalyticsChanged:
-    pass
+    # The "site|path" keys of the pages whose counters changed; None: any may have (an import, a
+    # deletion); empty: none did (presence only).
+    pages: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

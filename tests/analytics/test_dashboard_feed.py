@@ -116,3 +116,47 @@ async def test_the_breakdowns_of_a_burst_catch_up_once_it_ends(engine: Engine) -
         runner.cancel()
         await asyncio.gather(runner, return_exceptions=True)
     assert shown[-1] == 3  # once the burst is over, the last push has them all
+
+
+async def test_a_change_re_reads_only_the_pages_it_names_and_the_table_stays_exact(engine: Engine) -> None:
+    bus, presence = MemoryBus(), MemoryPresence()
+    ingestor = Ingestor(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus, flush_interval=0)
+    feed = DashboardFeed(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus, min_interval=0)
+    for n in range(30):  # thirty pages, read once in full
+        await ingestor.accept(
+            IncomingEvent("pageview", "blog", f"/p{n}", f"visitor-{n:02d}"), ip="1.2.3.4", user_agent=CHROME,
+            page_origin=None,
+        )  # fmt: skip
+    await ingestor.flush()
+    refreshed = asyncio.Event()
+
+    async def on_change() -> None:
+        refreshed.set()
+
+    feed.listeners.add("tab")
+    runner = asyncio.create_task(feed.run(on_change))
+    try:
+        await asyncio.sleep(0.05)
+        await feed.refresh_presence()  # as a dashboard does when it opens
+        before = feed.snapshot()
+        refreshed.clear()
+        counter = QueryCounter(engine)
+        for visitor in ("visitor-x1", "visitor-x2"):
+            await ingestor.accept(
+                IncomingEvent("pageview", "blog", "/p7", visitor), ip="1.2.3.4", user_agent=CHROME, page_origin=None
+            )
+        await ingestor.flush()
+        await asyncio.wait_for(refreshed.wait(), 2)
+        counter.close()
+        after = feed.snapshot()
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    views = {row["path"]: row["views"] for row in after.pages}
+    assert views["/p7"] == 3 and after.total_views == before.total_views + 2
+    assert {path: n for path, n in views.items() if path != "/p7"} == {
+        row["path"]: row["views"] for row in before.pages if row["path"] != "/p7"
+    }
+    assert feed.page_patch(before.version) == [row for row in after.pages if row["path"] == "/p7"]
+    # The page's row and today's visitors: two small reads, not the table and a sum over every page.
+    assert counter.selects <= 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -72,3 +74,25 @@ def test_the_pages_table_sorts_and_filters(page: Page, live_app: LiveApp, browse
     page.locator("#page-filter").fill("zeb")
     expect(rows).to_have_count(1)
     expect(rows.first).to_have_attribute("data-path", "/zebra")
+
+
+def test_a_long_pages_table_shows_the_top_fifty_and_the_rest_on_request(page: Page, live_app: LiveApp) -> None:
+    reader = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"}
+    for n in range(60):
+        event = {"type": "pageview", "site": "blog", "path": f"/many/{n:02d}", "visitor": f"many-reader-{n:02d}"}
+        answer = page.request.post(f"{live_app.url}/api/event", data=event, headers=reader)
+        assert answer.status == 202, answer.text()
+        time.sleep(0.05)  # one reader's address: under the rate limit
+    page.goto(routes.DASHBOARD)
+    rows = page.locator(".page-row")
+    expect(rows).to_have_count(50)
+    show_all = page.get_by_role("button", name="Show all")
+    total = int(show_all.inner_text().split()[-1])
+    assert total >= 60
+    page.locator(".pages-more button").first.click()  # "Show 10 more of 10"
+    expect(rows).to_have_count(min(100, total))
+    show_all.click()
+    expect(rows).to_have_count(total)
+    expect(show_all).to_have_count(0)
+    page.locator("#page-filter").fill("/many/0")  # filtering searches every row, drawn or not
+    expect(rows).to_have_count(10)
