@@ -15,6 +15,7 @@ from pathlib import Path
 from accumulator.analytics import stream
 from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
 from accumulator.analytics.stream_writer import StreamWriter
 from accumulator.analytics.topics import ANALYTICS_TOPIC, DASHBOARD_TOPIC, AnalyticsChanged, DashboardRefreshed
 from accumulator.db import utcnow
@@ -58,8 +59,10 @@ def stream_writer(svc: Services) -> StreamWriter | None:
     if not url:
         return None
 
-    async def changed() -> None:
-        await publish(svc, ANALYTICS_TOPIC, AnalyticsChanged())
+    async def changed(pages: set[tuple[str, str]]) -> None:
+        # Which pages changed, so open dashboards re-read only those (all, if too many).
+        keys = tuple(page_key(site, path) for site, path in pages)
+        await publish(svc, ANALYTICS_TOPIC, AnalyticsChanged(pages=keys if len(keys) <= REREAD_ALL_AFTER else None))
 
     return svc.component(
         "analytics.stream_writer",

@@ -75,7 +75,7 @@ class StreamWriter:
         *,
         redis: Any,
         engine: Engine,
-        publish: Callable[[], Awaitable[None]],
+        publish: Callable[[set[tuple[str, str]]], Awaitable[None]],  # told the (site, path) pages counted
         clock: Callable[[], datetime],
         claim_idle: float = 30.0,
         name: str | None = None,
@@ -97,7 +97,7 @@ class StreamWriter:
         self._next_claim = 0.0
         self._grouped = False
         self.recorded = 0  # events this consumer counted
-        self._unannounced = 0  # counted, not announced yet
+        self._unannounced: set[tuple[str, str]] = set()  # pages counted, not announced yet
 
     async def _group(self) -> None:
         import redis.exceptions
@@ -170,7 +170,8 @@ class StreamWriter:
         left = {id(entry) for entry in self._work}
         self._done += [entry.entry_id for entry in work if id(entry) not in left]
         self.recorded += written
-        self._unannounced += written
+        if written:
+            self._unannounced |= {(entry.event.site, entry.event.path) for entry in work if id(entry) not in left}
         if self._work:  # an outage stopped the parts: the rest is for the next round
             raise result.outage or RuntimeError("analytics events left unwritten")
         self._refusals = 0
@@ -205,8 +206,8 @@ class StreamWriter:
             written = await self._write() if self._work else 0
         finally:
             if self._unannounced:
-                self._unannounced = 0
-                await self.publish()
+                pages, self._unannounced = self._unannounced, set()
+                await self.publish(pages)
         await self._acknowledge()
         return written
 

@@ -77,10 +77,10 @@ def queue(redis, name: str) -> stream.EventQueue:
 def writer(
     redis, engine: Engine, name: str, *, claim_idle: float = 30.0, set_aside: Path | None = None
 ) -> StreamWriter:
-    published: list[int] = []
+    published: list[set[tuple[str, str]]] = []
 
-    async def publish() -> None:
-        published.append(1)
+    async def publish(pages: set[tuple[str, str]]) -> None:
+        published.append(pages)
 
     consumer = StreamWriter(
         redis=redis,
@@ -125,7 +125,7 @@ async def test_entries_claimed_again_after_a_crash_between_commit_and_xack_are_c
         doomed = stream.connect(through(proxy.port), read_timeout=2.0)
         first = writer(doomed, engine, name)
 
-        async def cut() -> None:  # called after the commit, before the XACK: the writer "dies" there
+        async def cut(_pages: set) -> None:  # called after the commit, before the XACK: the writer "dies" there
             proxy.stop()
 
         first.publish = cut
@@ -157,7 +157,8 @@ async def test_two_consumers_share_the_stream_and_each_event_is_counted_once(
     assert first.recorded + second.recorded == 50 and first.recorded and second.recorded
     assert views(session, "/shared") == 50
     assert await redis.xlen(name) == 0 and await pending(redis, name) == 0
-    assert first.published and second.published  # dashboards heard of it
+    assert first.published and second.published  # dashboards heard of it, and of which page
+    assert {page for pages in first.published + second.published for page in pages} == {("blog", "/shared")}
 
 
 async def test_an_event_written_directly_while_redis_failed_is_not_counted_again_from_the_stream(
