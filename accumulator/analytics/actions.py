@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from accumulator.analytics import stream
+from accumulator.analytics import service, stream
 from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
 from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
@@ -110,6 +110,12 @@ async def writing(svc: Services) -> AsyncIterator[None]:
 async def forget_counted_keys(svc: Services) -> int:
     """Job: forget the stream keys of events counted over a day ago (they can no longer come back)."""
     return await in_transaction(svc, stream.purge_applied, now=utcnow())
+
+
+async def forget_visitors(svc: Services) -> int:
+    """Job: delete visitor hashes older than yesterday (each day's count stays in the rollups)."""
+    today = service.local_day(utcnow(), svc.settings.zone)
+    return await in_transaction(svc, service.forget_visitors, today=today)
 
 
 async def run_feed(svc: Services) -> None:

@@ -29,9 +29,12 @@ async def counting(svc: Services) -> AsyncIterator[None]:
 
 
 def jobs(svc: Services) -> list[JobSpec]:
-    if not svc.settings.redis_url:  # no stream, no keys to forget
-        return []
-    return [JobSpec("analytics-stream-keys", partial(actions.forget_counted_keys, svc), IntervalTrigger(hours=1))]
+    found = [JobSpec("analytics-forget-visitors", partial(actions.forget_visitors, svc), IntervalTrigger(hours=1))]
+    if svc.settings.redis_url:  # the stream's counted keys
+        found.append(
+            JobSpec("analytics-stream-keys", partial(actions.forget_counted_keys, svc), IntervalTrigger(hours=1))
+        )
+    return found
 
 
 FEATURE = Feature(

@@ -102,6 +102,20 @@ def salt_for_day(*, session: Session, day: date) -> str:
     return session.exec(select(DailySalt.salt).where(DailySalt.day == day)).one()
 
 
+VISITOR_DAYS_KEPT = 2  # today and yesterday (a batch written just after midnight is yesterday's)
+
+
+def forget_visitors(*, session: Session, today: date) -> int:
+    """Delete the visitor hashes of days before yesterday. They exist only to tell a new visitor of
+    the day from one seen already; each day's distinct count is in the rollups once the day is over,
+    and a hash kept longer is data about a person the numbers no longer need. Returns rows deleted."""
+    first_kept = today - timedelta(days=VISITOR_DAYS_KEPT - 1)
+    deleted = 0
+    for table in (DailyVisitor, DailySiteVisitor):
+        deleted += session.exec(delete(table).where(col(table.day) < first_kept)).rowcount
+    return deleted
+
+
 def visitor_hash(*, salt: str, site: str, ip: str, user_agent: str) -> str:
     digest = hashlib.blake2b(digest_size=16, key=salt.encode()[:64])
     digest.update("\x1f".join((site, ip, user_agent)).encode())

@@ -258,3 +258,27 @@ async def test_today_by_hour_shows_each_view_in_the_hour_it_came(engine: Engine,
     assert service.daily_series(session=session, today=date(2026, 12, 2), days=1)[0].views == 5
     with pytest.raises(ValueError):  # a moment without a zone could be any hour
         service.hourly_series(session=session, since=datetime(2026, 12, 2, 9), until=noon)
+
+
+def test_visitor_hashes_older_than_yesterday_are_deleted_and_the_counts_stay(engine: Engine) -> None:
+    analytics = service
+    today = date(2026, 3, 10)
+    events = [
+        CountedEvent(kind="pageview", site="blog", path="/a", day=today - timedelta(days=ago), visitor_hash=h)
+        for ago in (0, 1, 2, 30)
+        for h in ("a" * 32, "b" * 32)
+    ]
+    with session_scope(engine) as session:
+        analytics.record_events(session=session, events=events)
+    with session_scope(engine) as session:
+        before = analytics.daily_series(session=session, today=today, days=31)
+        assert analytics.forget_visitors(session=session, today=today) == 2 * 2 * 2  # two days, page and site
+    with session_scope(engine) as session:
+        assert analytics.daily_series(session=session, today=today, days=31) == before
+        days = {row[0] for row in session.exec(sa.text("SELECT DISTINCT day FROM daily_visitor")).all()}
+        assert {analytics._as_date(day) for day in days} == {today, today - timedelta(days=1)}
+        # Yesterday's and today's visitors are still told apart from new ones.
+        again = CountedEvent(kind="pageview", site="blog", path="/a", day=today, visitor_hash="a" * 32)
+        analytics.record_events(session=session, events=[again])
+    with session_scope(engine) as session:
+        assert analytics.unique_visitors(session=session, day=today) == 2
