@@ -30,6 +30,10 @@ from accumulator.web import services
 log = logging.getLogger(__name__)
 
 HSTS = "max-age=31536000"
+# The front end's build files are named by their content hash: a new build has new names, so
+# browsers may keep them forever instead of asking again on every page load.
+BUILT_ASSETS = "/assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 async def redis_status(url: str | None) -> str:
@@ -123,10 +127,13 @@ def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:
             await app(scope, receive, send)
             return
         https = _is_https(scope, hops)
+        built_asset = scope["path"].startswith(BUILT_ASSETS)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                if built_asset and message["status"] == 200:
+                    headers.setdefault("Cache-Control", IMMUTABLE)
                 policy = headers.get("content-security-policy")
                 if policy is None and headers.get("content-type", "").startswith("text/html"):
                     headers["Content-Security-Policy"] = page_policy()  # a Reflex page of the build

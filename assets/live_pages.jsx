@@ -1,6 +1,7 @@
-// The dashboard's pages table body. The server sends the whole table once, then only the rows that
-// changed (a patch from version `base` to `version`); the rows live here, in the browser, and are
-// sorted and filtered here. A patch that does not follow from what this table has asks for a resync.
+// The dashboard's pages table body. The rows live here, in the browser, and are sorted and filtered
+// here. When the server says `full`, the whole table is fetched from `source` (plain JSON, not through
+// the state); after that the websocket brings only the rows that changed (a patch from version `base`
+// to `version`). A patch that does not follow from what this table has asks for a resync.
 // The first PAGE_SIZE rows are drawn, more on request: drawing hundreds of rows is what made the
 // dashboard slow to open, and nobody reads past the top ones without filtering.
 import { useEffect, useReducer, useRef, useState } from "react";
@@ -23,20 +24,35 @@ function order(column, descending) {
   };
 }
 
-export function LivePages({ feed, sortColumn, descending, query, selected, onSelect, onApplied, onResync }) {
+export function LivePages({ feed, sortColumn, descending, query, selected, onSelect, onResync, source }) {
   const rows = useRef(new Map());
   const version = useRef(-1);
+  const fetching = useRef(false);
   const [, redraw] = useReducer((n) => n + 1, 0);
   const [limit, setLimit] = useState(PAGE_SIZE);
 
   useEffect(() => {
     if (!feed || feed.version < 0) return;
     if (feed.full) {
-      rows.current = new Map(feed.rows.map((row) => [row.key, row]));
-      version.current = feed.version;
-      redraw();
-      onApplied?.(feed.version);
-    } else if (feed.base === version.current) {
+      if (fetching.current) return;
+      fetching.current = true;
+      fetch(source, { credentials: "same-origin", cache: "no-store" })
+        .then((answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)))
+        .then((table) => {
+          if (table.version < version.current) return;
+          rows.current = new Map(table.rows.map((row) => [row.key, row]));
+          version.current = table.version;
+          redraw();
+        })
+        .catch(() => setTimeout(() => onResync?.(-1), 1000)) // try again, through the server
+        .finally(() => {
+          fetching.current = false;
+        });
+      return;
+    }
+    // While the table is being fetched, patches wait: the table has them, or a resync brings them.
+    if (fetching.current || feed.version <= version.current) return;
+    if (feed.base === version.current) {
       for (const row of feed.rows) rows.current.set(row.key, row);
       version.current = feed.version;
       if (feed.rows.length) redraw();

@@ -21,11 +21,11 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import sync_playwright
 
-from accumulator.analytics.state import DashboardState
+from accumulator import routes
 from bench.common import running_app
 from bench.ingest_throughput import wrk
 from tests.live_server import CHROMIUM, CHROMIUM_FLAGS, run_python
-from tests.reflex_socket import ReflexSocket, event_name
+from tests.reflex_socket import ReflexSocket
 
 EMAIL, PASSWORD = "bench-owner@example.com", "a long bench password"
 READER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"}
@@ -66,15 +66,10 @@ def _delta_bytes(updates: list[dict]) -> int:
 async def _open_tab(url: str, cookie: str | None, path: str) -> ReflexSocket:
     tab = ReflexSocket(url, cookie=cookie, origin=url)
     await tab.__aenter__()
-    updates = await tab.hydrate(path)
-    if path == "/dashboard":
-        for update in updates:
-            for values in update.get("delta", {}).values():
-                table = values.get("pages_feed_rx_state_")
-                if table and table.get("full"):
-                    await tab.send(
-                        event_name(DashboardState, "pages_applied"), {"version": table["version"]}, path=path
-                    )
+    await tab.hydrate(path)
+    if path == "/dashboard":  # as the page does: fetch the table the websocket does not carry
+        async with httpx.AsyncClient(headers={"Cookie": cookie or ""}) as client:
+            (await client.get(f"{url}{routes.DASHBOARD_PAGES}")).raise_for_status()
     tab.updates.clear()
     return tab
 

@@ -8,11 +8,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from accumulator import routes as pages
 from accumulator.analytics import actions, reads
 from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.tracker import serve_tracker
-from accumulator.auth.access import public_route
+from accumulator.auth.access import owner_route, public_route
+from accumulator.settings import Settings
 from accumulator.web import (
     BadRequest,
     BodyTooLarge,
@@ -82,8 +84,20 @@ async def page_stats(request: Request) -> Response:
     )
 
 
+def _dashboard_public(settings: Settings) -> bool:
+    return settings.dashboard_public
+
+
+@owner_route(public_if=_dashboard_public)
+async def dashboard_pages(request: Request) -> Response:
+    """The dashboard's pages table, whole (for an opening tab; see assets/live_pages.jsx)."""
+    table = await reads.dashboard_pages(services(request))
+    return JSONResponse(table, headers={"Cache-Control": "no-store"})
+
+
 routes = [
     Route("/api/event", receive_event, methods=["POST", "OPTIONS"]),
     Route("/api/stats", page_stats, methods=["GET", "OPTIONS"]),
+    Route(pages.DASHBOARD_PAGES, dashboard_pages, methods=["GET"]),
     Route("/js/tracker.js", public_route(serve_tracker), methods=["GET", "HEAD"]),
 ]

@@ -66,7 +66,7 @@ class LivePages(rx.Component):
     query: rx.Var[str]
     selected: rx.Var[str]
     on_select: rx.EventHandler[lambda key: [key]]
-    on_applied: rx.EventHandler[lambda version: [version]]
+    source: rx.Var[str]  # where the whole table is fetched from
     on_resync: rx.EventHandler[lambda version: [version]]
 
 
@@ -78,7 +78,7 @@ def live_rows() -> rx.Component:
         query=DashboardState.query,
         selected=DashboardState.selected,
         on_select=DashboardState.select_page,
-        on_applied=DashboardState.pages_applied,
+        source=routes.DASHBOARD_PAGES,
         on_resync=DashboardState.pages_resync,
     )
 

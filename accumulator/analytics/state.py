@@ -2,10 +2,10 @@
 (sorting, filter, selected page, date range).
 
 Only what changed is sent to a tab: the pages table travels as a patch (`pages_feed`: the rows
-changed since the version the tab has; the whole table only when it has none), which the
-`LivePages` component merges into the rows it keeps in the browser; the chart as the past days
-(which change once a day) and today; everything else only when its value changed. Once a tab has
-applied a whole table, the state lets go of it, so an open dashboard keeps no copy of the pages."""
+changed since the version the tab has), which the `LivePages` component merges into the rows it
+keeps in the browser; a tab that has no table (or one too old) is told to fetch the whole one over
+HTTP, so the state never holds it; the chart as the past days (which change once a day) and today;
+everything else only when its value changed."""
 
 from __future__ import annotations
 
@@ -112,8 +112,8 @@ class DashboardState(OwnerState):
         self._set("chart_today", points[-1:])
 
     def _send_pages(self, snapshot: Snapshot, rows: list[PageRow] | None, *, since: int) -> None:
-        if rows is None:
-            self.pages_feed = {"full": True, "base": -1, "version": snapshot.version, "rows": snapshot.pages}
+        if rows is None:  # the browser fetches the whole table itself (routes.DASHBOARD_PAGES)
+            self.pages_feed = {"full": True, "base": -1, "version": snapshot.version, "rows": []}
         elif rows or since != self._pages_version:
             self.pages_feed = {"full": False, "base": since, "version": snapshot.version, "rows": rows}
         else:
@@ -150,12 +150,6 @@ class DashboardState(OwnerState):
         follow(self, visitors=get_services().settings.dashboard_public)
         await feed.refresh_presence()
         await self._apply(feed, whole=True)
-
-    @dashboard
-    async def pages_applied(self, version: int):
-        """The browser has merged the whole table of `version`: the state need not keep it."""
-        if self.pages_feed["full"] and self.pages_feed["version"] == version:
-            self.pages_feed = {"full": False, "base": version, "version": version, "rows": []}
 
     @dashboard
     async def pages_resync(self, version: int):

@@ -91,7 +91,8 @@ def test_a_long_pages_table_shows_the_top_fifty_and_the_rest_on_request(page: Pa
     assert total >= 60
     page.locator(".pages-more button").first.click()  # "Show 10 more of 10"
     expect(rows).to_have_count(min(100, total))
-    show_all.click()
+    if total > 100:
+        show_all.click()
     expect(rows).to_have_count(total)
     expect(show_all).to_have_count(0)
     page.locator("#page-filter").fill("/many/0")  # filtering searches every row, drawn or not

@@ -38,3 +38,15 @@ def test_no_page_reports_a_policy_violation(page: Page, live_app: LiveApp) -> No
         expect(page.get_by_role("navigation", name="Main").first).to_be_attached()
         page.wait_for_timeout(300)
     assert violations == []
+
+
+def test_the_build_files_are_kept_by_browsers_and_pages_are_asked_for_again(live_app: LiveApp) -> None:
+    page = httpx.get(live_app.url + "/dashboard/")
+    assets = re.findall(r'"(/assets/[^"]+\.js)"', page.text)
+    assert assets
+    for asset in assets[:5]:  # named by their content: a new build brings new names
+        answer = httpx.get(live_app.url + asset)
+        assert answer.status_code == 200 and answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "immutable" not in page.headers.get("cache-control", "")
+    missing = httpx.get(live_app.url + "/assets/no-such-file-12345678.js")
+    assert "immutable" not in missing.headers.get("cache-control", "")
