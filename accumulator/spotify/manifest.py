@@ -10,7 +10,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from accumulator import routes
 from accumulator.feature import Feature, NavEntry
 from accumulator.jobs import JobSpec
-from accumulator.runtime import Services
+from accumulator.runtime import Services, off_loop
 from accumulator.spotify import actions, api
 
 
@@ -29,6 +29,9 @@ def jobs(svc: Services) -> list[JobSpec]:
 
 @contextlib.asynccontextmanager
 async def client_open(svc: Services) -> AsyncIterator[None]:
+    # Built now, on a worker thread: its HTTP client loads the system's certificates, which blocked
+    # the event loop for up to half a second when the first poll built it there.
+    await off_loop(actions.sync, svc=svc)
     try:
         yield
     finally:
