@@ -131,17 +131,17 @@ def run(url: str, repeat: int, baseline: bool, live: bool) -> int:
     since = {r: today - timedelta(days=r - 1) for r in (7, 30, 90)}
     print(f"{engine.dialect.name}: {total:,} page views; {repeat} runs of each query; times in ms")
     queries: list[tuple[str, Callable[[Session], object], Callable[[Session], object] | None]] = [
-        ("pages (all, with today's views)", lambda s: service.pages(session=s, today=today), None),
-        ("total views", lambda s: service.total_views(session=s), None),
-        ("unique visitors today", lambda s: service.unique_visitors(session=s, day=today), None),
+        ("pages (all, with today's views)", lambda s: queries.pages(session=s, today=today), None),
+        ("total views", lambda s: queries.total_views(session=s), None),
+        ("unique visitors today", lambda s: queries.unique_visitors(session=s, day=today), None),
         (
             "30-day chart, all pages",
-            lambda s: service.daily_series(session=s, today=today),
+            lambda s: queries.daily_series(session=s, today=today),
             lambda s: _detail_chart(s, today, None),
         ),
         (
             "30-day chart, one page",
-            lambda s: service.daily_series(session=s, today=today, site=top[0], path=top[1]),
+            lambda s: queries.daily_series(session=s, today=today, site=top[0], path=top[1]),
             lambda s: _detail_chart(s, today, top[1]),
         ),
     ]
@@ -150,7 +150,7 @@ def run(url: str, repeat: int, baseline: bool, live: bool) -> int:
         queries.append(
             (
                 f"4 breakdowns, {label}",
-                lambda s, start=start: service.breakdowns(session=s, since=start, limit=8),
+                lambda s, start=start: queries.breakdowns(session=s, since=start, limit=8),
                 None,  # the per-page detail they were summed from is no longer written
             )
         )

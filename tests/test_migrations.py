@@ -14,7 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from accumulator.analytics import service
+from accumulator.analytics import queries, service
 from accumulator.db import session_scope
 from accumulator.models import include_in_comparison
 from accumulator.settings import PROJECT_ROOT
@@ -131,11 +131,11 @@ def test_0009_adds_empty_hours_and_keeps_every_count(database: str, tmp_path_fac
                 ],
             )
         with Session(engine) as session:
-            point = service.daily_series(session=session, today=day, days=1)[0]
+            point = queries.daily_series(session=session, today=day, days=1)[0]
             assert (point.views, point.visitors) == (1201, 3)
-            assert service.daily_series(session=session, today=imported, days=1)[0].views == 7
-            assert service.breakdown(session=session, kind="browser") == [("Firefox", 1207), ("Unknown", 1)]
-            hours = service.hourly_series(
+            assert queries.daily_series(session=session, today=imported, days=1)[0].views == 7
+            assert queries.breakdown(session=session, kind="browser") == [("Firefox", 1207), ("Unknown", 1)]
+            hours = queries.hourly_series(
                 session=session,
                 since=datetime(2026, 12, 1, 13, tzinfo=UTC),
                 until=datetime(2026, 12, 1, 16, tzinfo=UTC),

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from accumulator.analytics import service
+from accumulator.analytics import queries, service
 from accumulator.analytics.page_table import PageTable
 from accumulator.analytics.topics import ANALYTICS_TOPIC
 from accumulator.db import session_scope, utcnow
@@ -109,7 +109,7 @@ class DashboardFeed:
         viewing = self._viewing
         with session_scope(self.engine) as session:
             self.table.read(session, today)  # only the pages the changes named
-            visitors = service.unique_visitors(session=session, day=today)
+            visitors = queries.unique_visitors(session=session, day=today)
         return Snapshot(
             version=self.version,
             today=today,
@@ -155,7 +155,7 @@ class DashboardFeed:
 
         def compute() -> list[dict]:
             with session_scope(self.engine) as session:
-                points = service.daily_series(
+                points = queries.daily_series(
                     session=session, today=self.today(), days=CHART_DAYS, site=site, path=path
                 )
             return [{"day": p.day.strftime("%b %d"), "views": p.views, "visitors": p.visitors} for p in points]
@@ -170,7 +170,7 @@ class DashboardFeed:
             since = None if days is None else self.today() - timedelta(days=days - 1)
             result: dict[str, list[dict]] = {}
             with session_scope(self.engine) as session:
-                found = service.breakdowns(session=session, since=since, limit=8)
+                found = queries.breakdowns(session=session, since=since, limit=8)
                 for kind, rows in found.items():
                     total = sum(views for _, views in rows) or 1
                     result[kind] = [

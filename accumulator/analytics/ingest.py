@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from accumulator.analytics import service, stream
+from accumulator.analytics import refused, service, stream
 from accumulator.analytics.models import PATH_MAX, SITE_MAX, VALUE_MAX
 from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
 from accumulator.analytics.topics import ANALYTICS_TOPIC, AnalyticsChanged
@@ -294,10 +294,10 @@ class Ingestor:
                 return stream.apply(session=session, entries=self.queue.entries(batch), now=self.clock())
             return service.record_events(session=session, events=batch)
 
-    def _write_apart(self, batch: list[service.CountedEvent]) -> service.WrittenApart:
+    def _write_apart(self, batch: list[service.CountedEvent]) -> refused.WrittenApart:
         if self.queue is not None:
             return stream.record_apart(engine=self.engine, entries=self.queue.entries(batch), now=self.clock())
-        return service.record_apart(engine=self.engine, events=batch)
+        return refused.record_apart(engine=self.engine, events=batch)
 
     async def _deliver(self, batch: list[service.CountedEvent]) -> tuple[int, Exception | None]:
         """Queue `batch` in the stream, or write it here when there is no queue or Redis failed:
@@ -314,7 +314,7 @@ class Ingestor:
         try:
             return await run_in_threadpool(self._write, batch), None
         except Exception as exc:
-            outage = service.database_unreachable(exc)
+            outage = refused.database_unreachable(exc)
             self._refusals += 0 if outage else 1
             if outage or self._refusals < self.write_attempts:
                 self._pending[:0] = batch
@@ -322,7 +322,7 @@ class Ingestor:
         result = await run_in_threadpool(self._write_apart, batch)
         self._pending[:0] = result.unwritten
         if result.refused:
-            await run_in_threadpool(partial(service.keep_aside, path=self.set_aside, refused=result.refused))
+            await run_in_threadpool(partial(refused.keep_aside, path=self.set_aside, refused=result.refused))
         return result.written, result.outage
 
     async def flush(self) -> int:

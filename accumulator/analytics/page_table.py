@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlmodel import Session
 
-from accumulator.analytics import service
+from accumulator.analytics import queries
 
 REREAD_ALL_AFTER = 200  # a change naming more pages than this re-reads the whole table
 
@@ -20,7 +20,7 @@ def page_key(site: str, path: str) -> str:
 
 class PageTable:
     def __init__(self) -> None:
-        self._counters: dict[str, service.PageRow] = {}
+        self._counters: dict[str, queries.PageRow] = {}
         self._day: date | None = None
         self._stale: set[str] | None = None  # pages to re-read; None: all of them
         self._stale_lock = threading.Lock()  # marked on the event loop, taken by a worker thread
@@ -44,11 +44,11 @@ class PageTable:
             stale, self._stale = self._stale, set()
         try:
             if stale is None or today != self._day:
-                self._counters = {page_key(r.site, r.path): r for r in service.pages(session=session, today=today)}
+                self._counters = {page_key(r.site, r.path): r for r in queries.pages(session=session, today=today)}
                 self._day = today
             elif stale:
                 wanted = [tuple(key.split("|", 1)) for key in stale]
-                for row in service.pages(session=session, today=today, only=wanted):
+                for row in queries.pages(session=session, today=today, only=wanted):
                     self._counters[page_key(row.site, row.path)] = row
         except BaseException:
             self.mark(None)  # not read: read everything next time

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from accumulator.analytics import actions, service
+from accumulator.analytics import actions, queries
 from accumulator.runtime import Services, in_transaction, off_loop
 
 
 async def page_counts(svc: Services, *, site: str, path: str) -> tuple[int, int]:
     """(views, likes) of one page."""
-    return await in_transaction(svc, service.page_counts, site=site, path=path)
+    return await in_transaction(svc, queries.page_counts, site=site, path=path)
 
 
 async def dashboard_pages(svc: Services) -> dict:

@@ -1,23 +1,19 @@
-"""Counting page views and likes, and reading the numbers back. No Reflex, no global settings:
-callers pass the session, the day and any clock."""
+"""Counting page views and likes: each batch into the counters and every rollup, in one
+transaction. No Reflex, no global settings: callers pass the session, the day and any clock. The
+numbers are read back in `queries.py`; a batch the database refuses is handled in `refused.py`."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session, col, delete, select
 
 from accumulator.analytics.models import (
@@ -33,14 +29,12 @@ from accumulator.analytics.models import (
     PageStat,
     SiteDimensionTotal,
 )
-from accumulator.db import insert_new, insert_new_returning, session_scope, upsert_add
-from accumulator.inputs import is_clean
+from accumulator.db import insert_new, insert_new_returning, upsert_add
 
 log = logging.getLogger(__name__)
 
 DIMENSIONS = ("browser", "os", "device", "referrer")
 DIRECT = "(direct)"
-_UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, OSError)
 
 
 @dataclass(frozen=True)
@@ -59,29 +53,6 @@ class CountedEvent:
     # The start of its hour, naive UTC (`utc_hour`). None: an event known only by its day (a seeded
     # or replayed history), counted everywhere but in the hours.
     hour: datetime | None = None
-
-
-@dataclass(frozen=True)
-class PageRow:
-    site: str
-    path: str
-    views: int
-    likes: int
-    views_today: int
-
-
-@dataclass(frozen=True)
-class DayPoint:
-    day: date
-    views: int
-    visitors: int
-
-
-@dataclass(frozen=True)
-class HourPoint:
-    hour: datetime  # the start of the hour, timezone-aware UTC: `.astimezone(zone)` gives the owner's
-    views: int
-    likes: int
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -312,198 +283,3 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
 def _as_date(value: date | str) -> date:
     # SQLite hands dates back as ISO text from a RETURNING clause of a raw insert.
     return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-# When the database will not take a batch
-
-
-def database_unreachable(exc: BaseException) -> bool:
-    """Whether a failed write says the database could not be reached or was busy (connection lost
-    or refused, locked, pool exhausted), rather than that it refuses these events."""
-    return isinstance(exc, _UNREACHABLE) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
-
-
-def _reason(exc: BaseException) -> str:
-    """The driver's own words, on one line: no SQL and no parameters."""
-    cause = getattr(exc, "orig", None) or exc
-    text = str(cause).strip()
-    return f"{type(cause).__name__}: {text.splitlines()[0] if text else ''}"[:300]
-
-
-@dataclass(frozen=True)
-class Refused:
-    """An event the database would not take on its own, and why."""
-
-    event: CountedEvent
-    reason: str
-
-
-@dataclass
-class WrittenApart:
-    written: int = 0
-    refused: list[Refused] = field(default_factory=list)
-    unwritten: list[CountedEvent] = field(default_factory=list)  # left when an outage stopped the work
-    outage: Exception | None = None
-
-
-def record_apart(*, engine: Engine, events: list[CountedEvent]) -> WrittenApart:
-    """Record `events` in halves, and the halves of halves that fail, down to single events, each
-    part in its own transaction: every event the database takes is counted once, and the ones it
-    refuses on their own are returned with the reason. An outage stops the work, leaving the rest
-    unwritten, in order. k bad events among n cost about 2·k·log2(n) transactions."""
-    result, parts = WrittenApart(), [events]
-    while parts:
-        part = parts.pop()
-        try:
-            with session_scope(engine) as session:
-                result.written += record_events(session=session, events=part)
-        except Exception as exc:
-            if database_unreachable(exc):
-                result.unwritten = [event for piece in (part, *reversed(parts)) for event in piece]
-                result.outage = exc
-                return result
-            if len(part) == 1:
-                result.refused.append(Refused(part[0], _reason(exc)))
-            else:
-                half = len(part) // 2
-                parts += [part[half:], part[:half]]  # the first half is written first
-    return result
-
-
-def keep_aside(*, path: Path | None, refused: list[Refused]) -> None:
-    """Log each refused event with the reason and append it to `path`, one JSON line each. JSON's
-    escapes keep even text that no encoding can write, as it came."""
-    now = datetime.now(UTC).isoformat()
-    lines = [
-        json.dumps({"set_aside_at": now, "reason": item.reason, **{k: str(v) for k, v in asdict(item.event).items()}})
-        for item in refused
-    ]
-    for line in lines:
-        log.error("analytics event set aside, the database refuses it: %s", line)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.writelines(line + "\n" for line in lines)
-    except OSError:
-        log.exception("could not keep %d set-aside analytics events in %s", len(lines), path)
-
-
-# Reading the numbers
-
-
-def page_counts(*, session: Session, site: str, path: str) -> tuple[int, int]:
-    """(views, likes) of one page, zeros for a page never seen (or that could never be stored)."""
-    if not (is_clean(site) and is_clean(path)):
-        return (0, 0)
-    row = session.get(PageStat, (site, path))
-    return (row.views, row.likes) if row else (0, 0)
-
-
-def total_views(*, session: Session) -> int:
-    return session.exec(select(sa.func.coalesce(sa.func.sum(PageStat.views), 0))).one()
-
-
-def unique_visitors(*, session: Session, day: date) -> int:
-    """Distinct visitors of any page of any site on `day` (one person on two sites counts twice)."""
-    return session.exec(
-        select(sa.func.coalesce(sa.func.sum(DailySiteStat.visitors), 0)).where(DailySiteStat.day == day)
-    ).one()
-
-
-def pages(*, session: Session, today: date, only: Collection[tuple[str, str]] | None = None) -> list[PageRow]:
-    """Every page's counters with today's views; with `only`, just those (site, path) pages."""
-    today_views = select(DailyPageStat.site, DailyPageStat.path, DailyPageStat.views).where(DailyPageStat.day == today)
-    statement = select(PageStat.site, PageStat.path, PageStat.views, PageStat.likes)
-    if only is not None:
-        wanted = sa.tuple_(PageStat.site, PageStat.path).in_(list(only))
-        statement = statement.where(wanted)
-        today_views = today_views.where(sa.tuple_(DailyPageStat.site, DailyPageStat.path).in_(list(only)))
-    today_views = today_views.subquery()
-    statement = statement.add_columns(today_views.c.views).outerjoin(
-        today_views, sa.and_(today_views.c.site == PageStat.site, today_views.c.path == PageStat.path)
-    )
-    return [
-        PageRow(site=site, path=path, views=views, likes=likes, views_today=views_today or 0)
-        for site, path, views, likes, views_today in session.exec(statement)
-    ]
-
-
-def daily_series(
-    *, session: Session, today: date, days: int = 30, site: str | None = None, path: str | None = None
-) -> list[DayPoint]:
-    """Views and distinct visitors for each of the last `days` days (zeros included), oldest first,
-    of everything, a site, or a page: read from the day rollups, a few rows per day."""
-    first = today - timedelta(days=days - 1)
-    if path is not None:
-        table = DailyPageStat
-        query = select(table.day, sa.func.sum(table.views), sa.func.sum(table.visitors)).where(table.path == path)
-    else:
-        table = DailySiteStat
-        query = select(table.day, sa.func.sum(table.views), sa.func.sum(table.visitors))
-    query = query.where(table.day >= first, table.day <= today)
-    if site is not None:
-        query = query.where(table.site == site)
-    found = {day: (int(views), int(visitors)) for day, views, visitors in session.exec(query.group_by(table.day))}
-    return [
-        DayPoint(day=day, views=found.get(day, (0, 0))[0], visitors=found.get(day, (0, 0))[1])
-        for day in (first + timedelta(days=offset) for offset in range(days))
-    ]
-
-
-def hourly_series(
-    *, session: Session, since: datetime, until: datetime, site: str | None = None, path: str | None = None
-) -> list[HourPoint]:
-    """Views and likes for each hour from the one `since` falls in up to the one before `until`
-    (zeros included), oldest first, of everything, a site, or a page. `since` and `until` are
-    timezone-aware; the points' hours are UTC, and showing them in the owner's zone (for "today by
-    hour": since the local midnight, until now) is the reader's part. Only events written since
-    revision 0009 are in the hours."""
-    if since.tzinfo is None or until.tzinfo is None:
-        raise ValueError("since and until must be timezone-aware")
-    first, end = utc_hour(since), until.astimezone(UTC).replace(tzinfo=None)
-    if path is not None:
-        table = HourlyPageStat
-        query = select(table.hour, sa.func.sum(table.views), sa.func.sum(table.likes)).where(table.path == path)
-    else:
-        table = HourlySiteStat
-        query = select(table.hour, sa.func.sum(table.views), sa.func.sum(table.likes))
-    query = query.where(table.hour >= first, table.hour < end)
-    if site is not None:
-        query = query.where(table.site == site)
-    found = {hour: (int(views), int(likes)) for hour, views, likes in session.exec(query.group_by(table.hour))}
-    points = []
-    hour = first
-    while hour < end:
-        views, likes = found.get(hour, (0, 0))
-        points.append(HourPoint(hour=hour.replace(tzinfo=UTC), views=views, likes=likes))
-        hour += timedelta(hours=1)
-    return points
-
-
-def breakdown(*, session: Session, kind: str, since: date | None = None, limit: int = 10) -> list[tuple[str, int]]:
-    """Page views by browser, os, device or referrer since a day (None: all time), largest first."""
-    if kind not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {kind!r}")
-    table = SiteDimensionTotal if since is None else DailySiteDimension
-    total = sa.func.sum(table.views).label("total")
-    statement = select(table.value, total).where(table.kind == kind)
-    if since is not None:
-        statement = statement.where(DailySiteDimension.day >= since)
-    statement = statement.group_by(table.value).order_by(total.desc(), table.value).limit(limit)
-    return [(value, int(views)) for value, views in session.exec(statement)]
-
-
-def breakdowns(*, session: Session, since: date | None = None, limit: int = 10) -> dict[str, list[tuple[str, int]]]:
-    """`breakdown` of every dimension at once: one pass over the rollup instead of one per kind."""
-    table = SiteDimensionTotal if since is None else DailySiteDimension
-    total = sa.func.sum(table.views).label("total")
-    statement = select(table.kind, table.value, total)
-    if since is not None:
-        statement = statement.where(DailySiteDimension.day >= since)
-    found: dict[str, list[tuple[str, int]]] = {kind: [] for kind in DIMENSIONS}
-    for kind, value, views in session.exec(statement.group_by(table.kind, table.value)):
-        if kind in found:
-            found[kind].append((value, int(views)))
-    return {kind: sorted(rows, key=lambda row: (-row[1], row[0]))[:limit] for kind, rows in found.items()}

@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete
 
-from accumulator.analytics import service
+from accumulator.analytics import refused, service
 from accumulator.analytics.models import StreamEntryApplied
 from accumulator.db import session_scope
 from accumulator.realtime import RedisOutage, redis_errors
@@ -198,7 +198,7 @@ def reason(exc: BaseException) -> str:
 
 def apply_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> Apart:
     """`apply` in halves, and halves of the halves that fail, down to single entries, each part in
-    its own transaction (as service.record_apart does for the embedded writer): every entry the
+    its own transaction (as refused.record_apart does for the embedded writer): every entry the
     database takes is counted once, the ones it refuses alone are returned with the reason, and an
     outage stops the work, leaving the rest unwritten, in order."""
     result, parts = Apart(), [entries]
@@ -208,7 +208,7 @@ def apply_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> Apart
             with session_scope(engine) as session:
                 result.written += apply(session=session, entries=part, now=now)
         except Exception as exc:
-            if service.database_unreachable(exc):
+            if refused.database_unreachable(exc):
                 result.unwritten = [entry for piece in (part, *reversed(parts)) for entry in piece]
                 result.outage = exc
                 return result
@@ -220,13 +220,13 @@ def apply_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> Apart
     return result
 
 
-def record_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> service.WrittenApart:
+def record_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> refused.WrittenApart:
     """`apply_apart` in the embedded writer's terms (events instead of entries), for the ingestor's
     own writes while Redis is away: the same events may be in the stream too, so their keys count."""
     result = apply_apart(engine=engine, entries=entries, now=now)
-    return service.WrittenApart(
+    return refused.WrittenApart(
         written=result.written,
-        refused=[service.Refused(entry.event, why) for entry, why in result.refused],
+        refused=[refused.Refused(entry.event, why) for entry, why in result.refused],
         unwritten=[entry.event for entry in result.unwritten],
         outage=result.outage,
     )

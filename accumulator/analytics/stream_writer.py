@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from accumulator.analytics import service
+from accumulator.analytics import refused
 from accumulator.analytics.stream import (
     GROUP,
     STREAM,
@@ -158,14 +158,14 @@ class StreamWriter:
             written = await run_in_threadpool(self._apply, work)
             self._work = []
         except Exception as exc:
-            outage = service.database_unreachable(exc)
+            outage = refused.database_unreachable(exc)
             self._refusals += 0 if outage else 1
             if outage or self._refusals < self.write_attempts:
                 raise
             result = await run_in_threadpool(partial(apply_apart, engine=self.engine, entries=work, now=self.clock()))
             if result.refused:
-                refused = [service.Refused(entry.event, why) for entry, why in result.refused]
-                await run_in_threadpool(partial(service.keep_aside, path=self.set_aside, refused=refused))
+                aside = [refused.Refused(entry.event, why) for entry, why in result.refused]
+                await run_in_threadpool(partial(refused.keep_aside, path=self.set_aside, refused=aside))
             written, self._work = result.written, result.unwritten
         left = {id(entry) for entry in self._work}
         self._done += [entry.entry_id for entry in work if id(entry) not in left]

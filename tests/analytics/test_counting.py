@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
 
-from accumulator.analytics import service
+from accumulator.analytics import queries, service
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
 from accumulator.analytics.models import DailySalt
 from accumulator.realtime import MemoryBus, MemoryPresence
@@ -63,11 +63,11 @@ async def test_views_and_likes_add_up_per_page_and_per_day(engine: Engine, sessi
     await send(ingestor, view("/b"))
     await send(ingestor, view("/b", kind="heartbeat"))  # presence only
     assert await ingestor.flush() == 5
-    assert service.page_counts(session=session, site="blog", path="/a") == (3, 1)
-    assert service.page_counts(session=session, site="blog", path="/b") == (1, 0)
-    assert service.page_counts(session=session, site="blog", path="/never") == (0, 0)
-    assert service.total_views(session=session) == 4
-    rows = {row.path: row for row in service.pages(session=session, today=NOON.date())}
+    assert queries.page_counts(session=session, site="blog", path="/a") == (3, 1)
+    assert queries.page_counts(session=session, site="blog", path="/b") == (1, 0)
+    assert queries.page_counts(session=session, site="blog", path="/never") == (0, 0)
+    assert queries.total_views(session=session) == 4
+    rows = {row.path: row for row in queries.pages(session=session, today=NOON.date())}
     assert rows["/a"].views_today == 3 and rows["/b"].views_today == 1
 
 
@@ -76,7 +76,7 @@ async def test_a_like_on_a_page_never_viewed_counts_as_a_like_only(engine: Engin
     ingestor = make_ingestor(engine, Clock(NOON))
     await send(ingestor, view("/fresh", kind="like"))
     await ingestor.flush()
-    assert service.page_counts(session=session, site="blog", path="/fresh") == (0, 1)
+    assert queries.page_counts(session=session, site="blog", path="/fresh") == (0, 1)
 
 
 async def test_days_follow_the_owners_time_zone(engine: Engine, session: Session) -> None:
@@ -86,7 +86,7 @@ async def test_days_follow_the_owners_time_zone(engine: Engine, session: Session
     clock.moment = datetime(2026, 11, 20, 18, 31, tzinfo=UTC)  # 00:01 the next day in Kolkata
     await send(ingestor, view())
     await ingestor.flush()
-    series = service.daily_series(session=session, today=date(2026, 11, 21), days=3)
+    series = queries.daily_series(session=session, today=date(2026, 11, 21), days=3)
     assert [(point.day, point.views) for point in series] == [
         (date(2026, 11, 19), 0),
         (date(2026, 11, 20), 1),
@@ -105,14 +105,14 @@ async def test_a_visitor_is_counted_once_a_day_per_page_and_again_the_next_day(
     await send(ingestor, view("/a"), ip="198.51.100.1", ua=FIREFOX)  # another browser: another visitor
     await send(ingestor, view("/a"), ip="198.51.100.2")
     await ingestor.flush()
-    assert service.unique_visitors(session=session, day=NOON.date()) == 3
-    point = service.daily_series(session=session, today=NOON.date(), days=1, site="blog", path="/a")[0]
+    assert queries.unique_visitors(session=session, day=NOON.date()) == 3
+    point = queries.daily_series(session=session, today=NOON.date(), days=1, site="blog", path="/a")[0]
     assert (point.views, point.visitors) == (4, 3)
 
     clock.moment = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
     await send(ingestor, view("/a"), ip="198.51.100.1")
     await ingestor.flush()
-    assert service.unique_visitors(session=session, day=date(2026, 11, 21)) == 1
+    assert queries.unique_visitors(session=session, day=date(2026, 11, 21)) == 1
     # Yesterday's salt is gone, so yesterday's hashes can never be matched to anyone again.
     assert [salt.day for salt in session.exec(select(DailySalt))] == [date(2026, 11, 21)]
 
@@ -136,25 +136,25 @@ async def test_devices_and_referrers_are_counted_per_page_view(engine: Engine, s
     await send(ingestor, view(), ua="SomethingNobodyKnows/1.0")
     await ingestor.flush()
     since = NOON.date()
-    assert dict(service.breakdown(session=session, kind="device", since=since)) == {
+    assert dict(queries.breakdown(session=session, kind="device", since=since)) == {
         "Mobile": 1,
         "Desktop": 2,
         "Unknown": 1,
     }
-    assert dict(service.breakdown(session=session, kind="browser", since=since))["Unknown"] == 1
-    assert dict(service.breakdown(session=session, kind="referrer", since=since)) == {
+    assert dict(queries.breakdown(session=session, kind="browser", since=since))["Unknown"] == 1
+    assert dict(queries.breakdown(session=session, kind="referrer", since=since)) == {
         "google.com": 1,
         "news.ycombinator.com": 1,
         "(direct)": 2,
     }
-    assert service.breakdown(session=session, kind="os", since=None)[0] == ("Windows", 2)
+    assert queries.breakdown(session=session, kind="os", since=None)[0] == ("Windows", 2)
 
 
 async def test_bots_are_accepted_and_not_counted(engine: Engine, session: Session) -> None:
     ingestor = make_ingestor(engine, Clock(NOON))
     assert await ingestor.accept(view(), ip="66.249.66.1", user_agent=GOOGLEBOT, page_origin=None) is False
     assert await ingestor.flush() == 0
-    assert service.total_views(session=session) == 0
+    assert queries.total_views(session=session) == 0
     assert (await ingestor.presence.counts(now=NOON.timestamp())) == {}
 
 
@@ -171,8 +171,8 @@ async def test_fifty_concurrent_senders_lose_no_view(engine: Engine, session: Se
     await asyncio.gather(*(sender(number) for number in range(50)))
     writer.cancel()
     await asyncio.gather(writer, return_exceptions=True)  # stopping flushes the rest
-    assert service.total_views(session=session) == 1000
-    assert sum(row.views for row in service.pages(session=session, today=NOON.date())) == 1000
+    assert queries.total_views(session=session) == 1000
+    assert sum(row.views for row in queries.pages(session=session, today=NOON.date())) == 1000
     assert ingestor.recorded == 1000
 
 
@@ -199,8 +199,8 @@ def test_two_processes_writing_the_same_pages_at_once_stay_exact(engine: Engine,
     for thread in threads:
         thread.join()
     assert not errors
-    assert service.total_views(session=session) == 1200
-    point = service.daily_series(session=session, today=NOON.date(), days=1)[0]
+    assert queries.total_views(session=session) == 1200
+    point = queries.daily_series(session=session, today=NOON.date(), days=1)[0]
     assert (point.views, point.visitors) == (1200, 300)
 
 
@@ -214,7 +214,7 @@ async def test_a_failed_write_keeps_the_batch_for_the_next_attempt(engine: Engin
     assert ingestor.pending == 1
     ingestor._write = original
     assert await ingestor.flush() == 1
-    assert service.total_views(session=session) == 1
+    assert queries.total_views(session=session) == 1
 
 
 async def test_a_page_view_the_database_does_not_take_in_time_is_refused_then_counted_once_it_is_back(
@@ -245,7 +245,7 @@ async def test_a_page_view_the_database_does_not_take_in_time_is_refused_then_co
     finally:
         writer.cancel()
         await asyncio.gather(writer, return_exceptions=True)
-    assert service.total_views(session=session) == 1
+    assert queries.total_views(session=session) == 1
 
 
 async def test_a_request_that_goes_away_while_waiting_still_has_its_page_view_counted(
@@ -258,4 +258,4 @@ async def test_a_request_that_goes_away_while_waiting_still_has_its_page_view_co
     waiting.cancel()  # the client hung up
     await asyncio.gather(waiting, return_exceptions=True)
     assert await ingestor.flush() == 1
-    assert service.total_views(session=session) == 1
+    assert queries.total_views(session=session) == 1

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
-from accumulator.analytics import service
+from accumulator.analytics import queries
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
 from accumulator.db import create_db_engine
 from accumulator.realtime import MemoryBus, MemoryPresence
@@ -67,7 +67,7 @@ async def until(condition, seconds: float = 10.0) -> None:
 
 def views(session: Session, path: str) -> int:
     session.expire_all()
-    return service.page_counts(session=session, site="blog", path=path)[0]
+    return queries.page_counts(session=session, site="blog", path=path)[0]
 
 
 def set_aside_lines(ingestor: Ingestor) -> list[dict]:

@@ -18,7 +18,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from accumulator.analytics import service
+from accumulator.analytics import queries, service
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
 from accumulator.analytics.models import HourlyPageStat, HourlySiteStat
 from accumulator.analytics.service import CountedEvent
@@ -128,8 +128,8 @@ def test_the_rollups_equal_what_the_counters_add_up_to(engine: Engine) -> None:
             service.record_events(session=session, events=batch[start : start + 50])
     assert _normalised(stored_rollups(engine)) == _normalised(expected_rollups(engine, batch))
     with Session(engine) as session:
-        series = service.daily_series(session=session, today=DAY, days=5)
-        visitors_today = service.unique_visitors(session=session, day=DAY)
+        series = queries.daily_series(session=session, today=DAY, days=5)
+        visitors_today = queries.unique_visitors(session=session, day=DAY)
     views_today = sum(1 for e in batch if e.day == DAY and e.kind == "pageview")
     assert series[-1].views == views_today
     assert visitors_today == len({(e.site, e.visitor_hash) for e in batch if e.day == DAY and e.kind == "pageview"})
@@ -150,7 +150,7 @@ def test_visitors_are_counted_once_when_writers_race(engine: Engine) -> None:
     assert stored == _normalised(expected_rollups(engine, same * 8))
     pageviews = [e for e in same if e.kind == "pageview"]
     with Session(engine) as session:
-        visitors = service.unique_visitors(session=session, day=DAY)
+        visitors = queries.unique_visitors(session=session, day=DAY)
     assert visitors == len({(e.site, e.visitor_hash) for e in pageviews if e.day == DAY})
 
 
@@ -185,12 +185,12 @@ def test_the_migration_carries_existing_counts_into_the_rollups(
             )
         command.upgrade(cfg, "head")
         with Session(engine) as session:
-            series = service.daily_series(session=session, today=DAY, days=1)
+            series = queries.daily_series(session=session, today=DAY, days=1)
             assert (series[0].views, series[0].visitors) == (150, 2)
-            assert service.breakdown(session=session, kind="browser") == [("Firefox", 130)]
-            old = service.daily_series(session=session, today=DAY - timedelta(days=400), days=1)
+            assert queries.breakdown(session=session, kind="browser") == [("Firefox", 130)]
+            old = queries.daily_series(session=session, today=DAY - timedelta(days=400), days=1)
             assert old[0].views == 7
-            page = service.daily_series(session=session, today=DAY, days=1, site="blog", path="/")
+            page = queries.daily_series(session=session, today=DAY, days=1, site="blog", path="/")
             assert (page[0].views, page[0].visitors) == (120, 2)
         engine.dispose()
 
@@ -200,9 +200,9 @@ def test_all_breakdowns_at_once_equal_each_one(engine: Engine) -> None:
         service.record_events(session=session, events=events(400, seed=3))
     with Session(engine) as session:
         for since in (None, DAY - timedelta(days=1)):
-            together = service.breakdowns(session=session, since=since, limit=3)
+            together = queries.breakdowns(session=session, since=since, limit=3)
             assert together == {
-                kind: service.breakdown(session=session, kind=kind, since=since, limit=3) for kind in service.DIMENSIONS
+                kind: queries.breakdown(session=session, kind=kind, since=since, limit=3) for kind in service.DIMENSIONS
             }
 
 
@@ -236,7 +236,7 @@ async def test_today_by_hour_shows_each_view_in_the_hour_it_came(engine: Engine,
     await seen(at + timedelta(minutes=40), "/", site="shop")
     await ingestor.flush()
 
-    today = service.hourly_series(
+    today = queries.hourly_series(
         session=session, since=datetime(2026, 12, 2, 9, 30, tzinfo=UTC), until=datetime(2026, 12, 2, 13, tzinfo=UTC)
     )
     assert [(point.hour, point.views, point.likes) for point in today] == [
@@ -246,22 +246,22 @@ async def test_today_by_hour_shows_each_view_in_the_hour_it_came(engine: Engine,
         (datetime(2026, 12, 2, 12, tzinfo=UTC), 0, 0),  # nothing came: a zero, not a gap
     ]
     assert today[1].hour.astimezone(ZoneInfo("Europe/Paris")).hour == 11  # the reader converts
-    blog = service.hourly_series(session=session, since=at, until=noon, site="blog")
+    blog = queries.hourly_series(session=session, since=at, until=noon, site="blog")
     assert [point.views for point in blog] == [1, 2, 1]
-    page = service.hourly_series(session=session, since=at, until=noon, site="blog", path="/b")
+    page = queries.hourly_series(session=session, since=at, until=noon, site="blog", path="/b")
     assert [(point.views, point.likes) for point in page] == [(0, 0), (1, 1), (0, 0)]
     # Given in another zone, the same moments give the same hours.
     paris = ZoneInfo("Europe/Paris")
-    again = service.hourly_series(session=session, since=at.astimezone(paris), until=noon.astimezone(paris))
+    again = queries.hourly_series(session=session, since=at.astimezone(paris), until=noon.astimezone(paris))
     assert [point.views for point in again] == [1, 3, 1]
     # The day rollups agree: all of them came on 2 December in Paris.
-    assert service.daily_series(session=session, today=date(2026, 12, 2), days=1)[0].views == 5
+    assert queries.daily_series(session=session, today=date(2026, 12, 2), days=1)[0].views == 5
     with pytest.raises(ValueError):  # a moment without a zone could be any hour
-        service.hourly_series(session=session, since=datetime(2026, 12, 2, 9), until=noon)
+        queries.hourly_series(session=session, since=datetime(2026, 12, 2, 9), until=noon)
 
 
 def test_visitor_hashes_older_than_yesterday_are_deleted_and_the_counts_stay(engine: Engine) -> None:
-    analytics = service
+    analytics = service  # counting; the numbers are read with `queries`
     today = date(2026, 3, 10)
     events = [
         CountedEvent(kind="pageview", site="blog", path="/a", day=today - timedelta(days=ago), visitor_hash=h)
@@ -271,14 +271,14 @@ def test_visitor_hashes_older_than_yesterday_are_deleted_and_the_counts_stay(eng
     with session_scope(engine) as session:
         analytics.record_events(session=session, events=events)
     with session_scope(engine) as session:
-        before = analytics.daily_series(session=session, today=today, days=31)
+        before = queries.daily_series(session=session, today=today, days=31)
         assert analytics.forget_visitors(session=session, today=today) == 2 * 2 * 2  # two days, page and site
     with session_scope(engine) as session:
-        assert analytics.daily_series(session=session, today=today, days=31) == before
+        assert queries.daily_series(session=session, today=today, days=31) == before
         days = {row[0] for row in session.exec(sa.text("SELECT DISTINCT day FROM daily_visitor")).all()}
         assert {analytics._as_date(day) for day in days} == {today, today - timedelta(days=1)}
         # Yesterday's and today's visitors are still told apart from new ones.
         again = CountedEvent(kind="pageview", site="blog", path="/a", day=today, visitor_hash="a" * 32)
         analytics.record_events(session=session, events=[again])
     with session_scope(engine) as session:
-        assert analytics.unique_visitors(session=session, day=today) == 2
+        assert queries.unique_visitors(session=session, day=today) == 2

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
-from accumulator.analytics import service, stream
+from accumulator.analytics import queries, service, stream
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
 from accumulator.analytics.models import StreamEntryApplied
 from accumulator.analytics.stream_writer import StreamWriter
@@ -52,7 +52,7 @@ def counted(path: str, visitor: str = "hash-1") -> service.CountedEvent:
 
 def views(session: Session, path: str) -> int:
     session.expire_all()
-    return service.page_counts(session=session, site="blog", path=path)[0]
+    return queries.page_counts(session=session, site="blog", path=path)[0]
 
 
 @pytest.fixture

@@ -1,0 +1,94 @@
+"""When the database will not take a batch: tell an outage from a refusal, write the good events
+apart from the bad ones, and keep the bad ones aside with the reason."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from accumulator.analytics.service import CountedEvent, record_events
+from accumulator.db import session_scope
+
+log = logging.getLogger(__name__)
+
+_UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, OSError)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether a failed write says the database could not be reached or was busy (connection lost
+    or refused, locked, pool exhausted), rather than that it refuses these events."""
+    return isinstance(exc, _UNREACHABLE) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's own words, on one line: no SQL and no parameters."""
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip()
+    return f"{type(cause).__name__}: {text.splitlines()[0] if text else ''}"[:300]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An event the database would not take on its own, and why."""
+
+    event: CountedEvent
+    reason: str
+
+
+@dataclass
+class WrittenApart:
+    written: int = 0
+    refused: list[Refused] = field(default_factory=list)
+    unwritten: list[CountedEvent] = field(default_factory=list)  # left when an outage stopped the work
+    outage: Exception | None = None
+
+
+def record_apart(*, engine: Engine, events: list[CountedEvent]) -> WrittenApart:
+    """Record `events` in halves, and the halves of halves that fail, down to single events, each
+    part in its own transaction: every event the database takes is counted once, and the ones it
+    refuses on their own are returned with the reason. An outage stops the work, leaving the rest
+    unwritten, in order. k bad events among n cost about 2·k·log2(n) transactions."""
+    result, parts = WrittenApart(), [events]
+    while parts:
+        part = parts.pop()
+        try:
+            with session_scope(engine) as session:
+                result.written += record_events(session=session, events=part)
+        except Exception as exc:
+            if database_unreachable(exc):
+                result.unwritten = [event for piece in (part, *reversed(parts)) for event in piece]
+                result.outage = exc
+                return result
+            if len(part) == 1:
+                result.refused.append(Refused(part[0], _reason(exc)))
+            else:
+                half = len(part) // 2
+                parts += [part[half:], part[:half]]  # the first half is written first
+    return result
+
+
+def keep_aside(*, path: Path | None, refused: list[Refused]) -> None:
+    """Log each refused event with the reason and append it to `path`, one JSON line each. JSON's
+    escapes keep even text that no encoding can write, as it came."""
+    now = datetime.now(UTC).isoformat()
+    lines = [
+        json.dumps({"set_aside_at": now, "reason": item.reason, **{k: str(v) for k, v in asdict(item.event).items()}})
+        for item in refused
+    ]
+    for line in lines:
+        log.error("analytics event set aside, the database refuses it: %s", line)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.writelines(line + "\n" for line in lines)
+    except OSError:
+        log.exception("could not keep %d set-aside analytics events in %s", len(lines), path)
