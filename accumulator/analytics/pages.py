@@ -124,6 +124,7 @@ def pages_table() -> rx.Component:
                 size="2",
                 width="100%",
                 id="pages-table",
+                data_version=DashboardState.pages_feed["version"],  # -1 until the dashboard has loaded
             ),
             type="auto",
             scrollbars="horizontal",

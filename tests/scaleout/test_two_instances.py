@@ -143,7 +143,9 @@ def test_a_dashboard_on_one_instance_shows_page_views_sent_to_another_within_a_s
         dashboard.on("websocket", lambda socket: sockets.append(socket.url))
         dashboard.goto("/dashboard")
         expect(dashboard.get_by_role("heading", name="Dashboard")).to_be_visible(timeout=15_000)
-        dashboard.wait_for_timeout(500)  # connected and listening
+        # Loaded (its on_load answered: it follows the changes) and its table fetched.
+        expect(dashboard.locator("#pages-table")).not_to_have_attribute("data-version", "-1", timeout=15_000)
+        dashboard.wait_for_load_state("networkidle")
         assert sockets and all(url.split("/")[2] == cluster.first.url.split("/")[2] for url in sockets)
         sent = time.monotonic()
         assert (
