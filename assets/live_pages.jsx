@@ -28,6 +28,7 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
   const rows = useRef(new Map());
   const version = useRef(-1);
   const fetching = useRef(false);
+  const waiting = useRef(-1); // the newest version announced while the table was being fetched
   const [, redraw] = useReducer((n) => n + 1, 0);
   const [limit, setLimit] = useState(PAGE_SIZE);
 
@@ -43,6 +44,8 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
           rows.current = new Map(table.rows.map((row) => [row.key, row]));
           version.current = table.version;
           redraw();
+          // A patch that came during the fetch and is newer than the table: ask for what it had.
+          if (waiting.current > table.version) onResync?.(table.version);
         })
         .catch(() => setTimeout(() => onResync?.(-1), 1000)) // try again, through the server
         .finally(() => {
@@ -51,7 +54,11 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
       return;
     }
     // While the table is being fetched, patches wait: the table has them, or a resync brings them.
-    if (fetching.current || feed.version <= version.current) return;
+    if (fetching.current) {
+      waiting.current = Math.max(waiting.current, feed.version);
+      return;
+    }
+    if (feed.version <= version.current) return;
     if (feed.base === version.current) {
       for (const row of feed.rows) rows.current.set(row.key, row);
       version.current = feed.version;
