@@ -84,6 +84,11 @@ def keep_aside(*, path: Path | None, refused: list[Refused]) -> None:
     ]
     for line in lines:
         log.error("analytics event set aside, the database refuses it: %s", line)
+    append_lines(path, lines, what="analytics events")
+
+
+def append_lines(path: Path | None, lines: list[str], *, what: str) -> None:
+    """Append set-aside JSON lines to `path` (None: they were only logged); a failure is logged."""
     if path is None:
         return
     try:
@@ -91,4 +96,4 @@ def keep_aside(*, path: Path | None, refused: list[Refused]) -> None:
         with path.open("a", encoding="utf-8") as handle:
             handle.writelines(line + "\n" for line in lines)
     except OSError:
-        log.exception("could not keep %d set-aside analytics events in %s", len(lines), path)
+        log.exception("could not keep %d set-aside %s in %s", len(lines), what, path)

@@ -246,11 +246,4 @@ def keep_undecodable(path: Path | None, items: list[dict]) -> None:
     lines = [json.dumps({"set_aside_at": now, **item}) for item in items]
     for line in lines:
         log.error("analytics stream entry set aside, it is not an event: %s", line)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as handle:
-            handle.writelines(line + "\n" for line in lines)
-    except OSError:
-        log.exception("could not keep %d set-aside stream entries in %s", len(lines), path)
+    refused.append_lines(path, lines, what="stream entries")
