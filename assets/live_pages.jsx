@@ -35,8 +35,12 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
   useEffect(() => {
     if (!feed || feed.version < 0) return;
     if (feed.full) {
-      if (fetching.current) return;
+      if (fetching.current) {
+        waiting.current = Math.max(waiting.current, feed.version); // the fetch may bring an older table
+        return;
+      }
       fetching.current = true;
+      waiting.current = -1;
       fetch(source, { credentials: "same-origin", cache: "no-store" })
         .then((answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)))
         .then((table) => {

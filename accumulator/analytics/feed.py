@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 RANGES = {"7": 7, "30": 30, "90": 90, "all": None}  # dashboard range choice -> days (None: all time)
 CHART_DAYS = 30
 REFRESH_SHARE_INVERSE = 5  # wait four times as long as a refresh took before the next
+PATCHES_CACHED = 16  # patches kept per version (tabs at other versions compute theirs)
+MISSING = object()
 SHARES_EVERY = 5.0  # seconds between two recomputations of the breakdowns under steady traffic
 
 
@@ -105,18 +107,22 @@ class DashboardFeed:
         return self._cache[key]
 
     def _read_snapshot(self) -> Snapshot:
+        # The version is taken before the pages are read: a change that lands during the read
+        # (marked, then the version bumped, on the loop) is then newer than this snapshot and is
+        # read by the next one. Taken after, the snapshot would claim a version it lacks a page of.
+        version = self.version
         today = self.today()
         viewing = self._viewing
         with session_scope(self.engine) as session:
             self.table.read(session, today)  # only the pages the changes named
             visitors = queries.unique_visitors(session=session, day=today)
         return Snapshot(
-            version=self.version,
+            version=version,
             today=today,
             total_views=self.table.total_views,
             visitors_today=visitors,
             viewing_now=sum(viewing.values()),
-            pages=self.table.show(self.version, viewing),
+            pages=self.table.show(version, viewing),
         )
 
     async def refresh_presence(self) -> None:
@@ -129,23 +135,34 @@ class DashboardFeed:
     def snapshot(self) -> Snapshot:
         """The shared numbers of the current version (computed on first use)."""
         with self._snapshot_lock:
-            if self._snapshot is None or self._snapshot.version != self.version:
-                self._snapshot = self._read_snapshot()
-            return self._snapshot
+            return self._current_snapshot()
 
-    def page_patch(self, since: int) -> list[dict] | None:
-        """The page rows changed after version `since` (in the current snapshot), or None when the
-        tab must be sent the whole table (it has nothing, or is older than what the feed knows)."""
-        snapshot = self.snapshot()
+    def _current_snapshot(self) -> Snapshot:
+        if self._snapshot is None or self._snapshot.version != self.version:
+            self._snapshot = self._read_snapshot()
+        return self._snapshot
+
+    def page_patch(self, since: int) -> tuple[Snapshot, list[dict] | None]:
+        """The current snapshot and its page rows changed after version `since` (None when the tab
+        must be sent the whole table: it has nothing, or is older than what the feed knows). Read
+        together, so the patch is exactly what takes a tab from `since` to the snapshot's version."""
         with self._snapshot_lock:
-            return self._cached(("patch", since), lambda: self.table.patch(since, snapshot.version))
+            snapshot = self._current_snapshot()
+            key = (snapshot.version, "patch", since)  # the feed's version may have moved on since the read
+            patch = self._cache.get(key, MISSING)
+            if patch is MISSING:
+                patch = self.table.patch(since, snapshot.version)
+                # Tabs mostly share a few versions; a caller asking for many others is not cached for.
+                if sum(1 for cached in self._cache if cached[1] == "patch") < PATCHES_CACHED:
+                    self._cache[key] = patch
+        return snapshot, patch
 
     def view(self, *, since: int, site: str | None, path: str | None, range_key: str) -> DashboardView:
         """What a dashboard with table version `since`, this chart and this range is to show (blocking)."""
-        snapshot = self.snapshot()
+        snapshot, patch = self.page_patch(since)
         return DashboardView(
             snapshot=snapshot,
-            patch=self.page_patch(since),
+            patch=patch,
             chart=self.chart(site, path),
             shares=self.breakdowns(range_key),
         )

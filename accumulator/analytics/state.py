@@ -49,6 +49,8 @@ class PagesFeed(TypedDict):
     base: int  # a patch applies to the table of this version
     version: int
     rows: list[PageRow]
+    sent: int  # counts this tab's messages: Reflex's client keeps an equal value as it was, and a
+    # repeated message (a second "fetch the table" after a resync) would then never reach the table
 
 
 class Share(TypedDict):
@@ -76,7 +78,7 @@ class DashboardState(OwnerState):
     visitors_today: int = 0
     viewing_now: int = 0
     page_count: int = 0
-    pages_feed: PagesFeed = {"full": False, "base": -1, "version": -1, "rows": []}
+    pages_feed: PagesFeed = {"full": False, "base": -1, "version": -1, "rows": [], "sent": 0}
     _pages_version: int = -1  # the table version this tab was last sent
     chart_past: list[ChartPoint] = []
     chart_today: list[ChartPoint] = []  # one point, or none
@@ -112,10 +114,11 @@ class DashboardState(OwnerState):
         self._set("chart_today", points[-1:])
 
     def _send_pages(self, snapshot: Snapshot, rows: list[PageRow] | None, *, since: int) -> None:
+        sent = self.pages_feed["sent"] + 1
         if rows is None:  # the browser fetches the whole table itself (routes.DASHBOARD_PAGES)
-            self.pages_feed = {"full": True, "base": -1, "version": snapshot.version, "rows": []}
+            self.pages_feed = {"full": True, "base": -1, "version": snapshot.version, "rows": [], "sent": sent}
         elif rows or since != self._pages_version:
-            self.pages_feed = {"full": False, "base": since, "version": snapshot.version, "rows": rows}
+            self.pages_feed = {"full": False, "base": since, "version": snapshot.version, "rows": rows, "sent": sent}
         else:
             return  # nothing changed on any page
         self._pages_version = snapshot.version
@@ -154,9 +157,8 @@ class DashboardState(OwnerState):
     @dashboard
     async def pages_resync(self, version: int):
         """The browser has the table of `version` and missed a patch: send what it lacks."""
-        feed = _feed()
-        snapshot = await off_loop(feed.snapshot)
-        self._send_pages(snapshot, await off_loop(feed.page_patch, since=version), since=version)
+        snapshot, patch = await off_loop(_feed().page_patch, since=version)
+        self._send_pages(snapshot, patch, since=version)
 
     @dashboard
     async def sort_by(self, column: Annotated[str, MaxLength(32)]):

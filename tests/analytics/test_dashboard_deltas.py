@@ -96,3 +96,7 @@ async def test_a_tab_that_missed_a_patch_is_sent_what_it_lacks(backend) -> None:
         # A version the server never sent (a hostile or confused tab) is told to fetch the table.
         whole = dashboard_delta(await tab.send(resync, {"version": 10**9}, path="/dashboard"))["pages_feed"]
         assert whole["full"] and whole["rows"] == []
+        # Asked the same again, the answer is the same but still a new message: the browser's Reflex
+        # keeps an equal value as it was, so a repeat that compared equal would never reach the table.
+        again = dashboard_delta(await tab.send(resync, {"version": 10**9}, path="/dashboard"))["pages_feed"]
+        assert {**again, "sent": None} == {**whole, "sent": None} and again["sent"] > whole["sent"]

@@ -157,6 +157,39 @@ async def test_a_change_re_reads_only_the_pages_it_names_and_the_table_stays_exa
     assert {path: n for path, n in views.items() if path != "/p7"} == {
         row["path"]: row["views"] for row in before.pages if row["path"] != "/p7"
     }
-    assert feed.page_patch(before.version) == [row for row in after.pages if row["path"] == "/p7"]
+    assert feed.page_patch(before.version)[1] == [row for row in after.pages if row["path"] == "/p7"]
     # The page's row and today's visitors: two small reads, not the table and a sum over every page.
     assert counter.selects <= 2
+
+
+async def test_a_change_landing_while_the_table_is_read_is_in_the_next_snapshot(engine: Engine) -> None:
+    """The loop marks a page and bumps the version while a worker thread is reading the table: the
+    snapshot being read must not claim the new version (it would never be read again), and the
+    next one has the page, as does the patch from the older version."""
+    bus, presence = MemoryBus(), MemoryPresence()
+    ingestor = Ingestor(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus, flush_interval=0)
+    feed = DashboardFeed(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus, min_interval=0)
+    for path in ("/old", "/new"):
+        await ingestor.accept(
+            IncomingEvent("pageview", "blog", path, f"visitor{path}"), ip="1.2.3.4", user_agent=CHROME, page_origin=None
+        )
+        await ingestor.flush()
+        if path == "/old":
+            feed._changed()
+            opened = feed.snapshot()  # an open tab has this table: /old only
+            assert [row["path"] for row in opened.pages] == ["/old"]
+    read_pages = feed.table.read
+
+    def read_then_a_change_lands(session, today) -> None:
+        read_pages(session, today)
+        feed.table.read = read_pages
+        feed.table.mark(["blog|/new"])  # what the loop does on `update:analytics`, meanwhile
+        feed._changed()
+
+    feed.table.read = read_then_a_change_lands
+    feed._changed()  # a change before, with no page named (say, presence)
+    during = await asyncio.to_thread(feed.snapshot)
+    after, patch = await asyncio.to_thread(feed.page_patch, opened.version)
+    assert during.version < after.version == feed.version
+    assert [row["path"] for row in after.pages if row["path"] == "/new"] == ["/new"]
+    assert [row["path"] for row in patch] == ["/new"]

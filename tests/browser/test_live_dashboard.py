@@ -22,7 +22,7 @@ def test_a_visit_and_its_end_show_on_an_open_dashboard_without_reload(
 ) -> None:
     page.goto(routes.DASHBOARD)
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
-    page.wait_for_function("/^\\d+$/.test(document.querySelector('#total-views')?.innerText ?? '')")
+    page.wait_for_selector("#pages-table:not([data-version='-1'])", state="attached")  # loaded: the numbers are real
     views, viewing = number(page, "total-views"), number(page, "viewing-now")
     page.evaluate("window.__notReloaded = true")
 
