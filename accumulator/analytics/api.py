@@ -96,7 +96,7 @@ async def dashboard_pages(request: Request) -> Response:
 
 
 routes = [
-    Route("/api/event", receive_event, methods=["POST", "OPTIONS"]),
+    Route(pages.EVENTS, receive_event, methods=["POST", "OPTIONS"]),
     Route("/api/stats", page_stats, methods=["GET", "OPTIONS"]),
     Route(pages.DASHBOARD_PAGES, dashboard_pages, methods=["GET"]),
     Route("/js/tracker.js", public_route(serve_tracker), methods=["GET", "HEAD"]),

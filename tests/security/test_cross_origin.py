@@ -65,6 +65,21 @@ def test_analytics_preflights_are_granted_to_the_allowed_origins_only(backend: B
     assert "access-control-allow-origin" not in refused.headers
 
 
+def test_an_accepted_page_view_carries_the_same_security_headers_as_every_answer(backend: Backend) -> None:
+    """The event endpoint is served past Reflex's outer stack (api.HotPaths): its answers must still
+    carry what every answer does, and CORS for the sites only, without credentials."""
+    sent = httpx.post(
+        f"{backend.url}/api/event",
+        json={"type": "pageview", "site": "blog", "path": "/headers", "visitor": "v-headers"},
+        headers={"Origin": SITE_ORIGIN, "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"},
+    )
+    assert sent.status_code == 202
+    assert sent.headers["x-frame-options"] == "DENY"
+    assert sent.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert sent.headers["access-control-allow-origin"] == SITE_ORIGIN
+    assert "access-control-allow-credentials" not in sent.headers
+
+
 def test_no_answer_grants_credentialed_cors(backend: Backend) -> None:
     for origin in (SITE_ORIGIN, OTHER_PORT, backend.own_origin):
         for path in ("/api/auth/me", "/api/stats?site=blog&path=/", "/healthz", "/ping", "/notes", "/_health"):
