@@ -90,6 +90,39 @@ def bare_endpoint():
         process.wait(timeout=10)
 
 
+def server_pid(url: str) -> int:
+    """The process listening at `url` (granian's worker: the one that runs the app's Python)."""
+    port = url.rsplit(":", 1)[1]
+    listing = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True).stdout
+    return int(re.findall(r"pid=(\d+)", listing)[0])
+
+
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds used so far by each thread of `pid`, by thread name (numbered when shared)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for tid in sorted(os.listdir(f"/proc/{pid}/task"), key=int):
+        try:
+            name = Path(f"/proc/{pid}/task/{tid}/comm").read_text().strip()
+            fields = Path(f"/proc/{pid}/task/{tid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended
+        label = name if name not in used else f"{name} #{sum(key.startswith(name) for key in used) + 1}"
+        used[label] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def cpu_per_request(url: str, seconds: int, connections: int) -> tuple[dict, dict[str, float]]:
+    """One wrk run, and the server's CPU microseconds per request by thread during it. Unlike the
+    rate, this barely depends on what else the machine runs: it says where the time goes."""
+    pid = server_pid(url)
+    before = thread_cpu(pid)
+    run = wrk(url, seconds, connections)
+    after = thread_cpu(pid)
+    spent = {name: 1e6 * (after[name] - before.get(name, 0.0)) / run["requests"] for name in after}
+    return run, {name: micros for name, micros in sorted(spent.items(), key=lambda kv: -kv[1]) if micros >= 1}
+
+
 def median_run(runs: list[dict]) -> dict:
     """The run with the median rate (the machine is shared: one round can be unlucky)."""
     return sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
@@ -152,6 +185,8 @@ def main() -> int:
             results["ours"].append(wrk(url, args.seconds, args.connections))
             results["bare_light"].append(wrk(bare_url, args.seconds, 4))
             results["ours_light"].append(wrk(url, args.seconds, 4))
+        _, bare_cpu = cpu_per_request(bare_url, args.seconds, args.connections)
+        _, ours_cpu = cpu_per_request(url, args.seconds, args.connections)
         time.sleep(1)  # the writer has stored everything from the timed runs
         before = stored_views(database)
         accepted = asyncio.run(send_exactly(url, args.exact))
@@ -174,6 +209,10 @@ def main() -> int:
     print(f"p99 at saturation: {ours['p99']:.1f} ms (bare: {bare['p99']:.1f} ms; aim: at most {P99_AIM_MS} ms); "
           f"at 4 connections: {ours_light['p99']:.1f} ms (bare: {bare_light['p99']:.1f} ms)")  # fmt: skip
     print(f"socket errors: {ours['socket_errors']}")
+    print(f"server CPU per request at {args.connections} connections, by thread (microseconds):")
+    for label, spent in (("bare", bare_cpu), ("ours", ours_cpu)):
+        threads = ", ".join(f"{name} {micros:.0f}" for name, micros in spent.items())
+        print(f"  {label}: {sum(spent.values()):.0f} in all ({threads})")
     verdict = "nothing lost" if stored == accepted == in_hours else f"MISMATCH: {accepted - stored} missing"
     print(
         f"exactness: {args.exact} events sent, {accepted} answered 202, "
