@@ -5,12 +5,10 @@ page view answered 202, and none counted twice."""
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 import pytest
 import redis
 import sqlalchemy as sa
@@ -18,12 +16,9 @@ import sqlalchemy as sa
 from accumulator.analytics.stream import GROUP, STREAM
 from tests.conftest import REDIS_URL, fresh_database
 from tests.live_server import app_environment, backend_server, free_port
+from tests.page_view_senders import PageViewSenders
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgresql_server]
-
-READER = {
-    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
-}
 SENDERS = 8
 CLAIM_IDLE = 2  # seconds before the second instance takes over what the first read
 
@@ -39,25 +34,6 @@ def test_page_views_the_killed_instance_answered_202_for_are_counted_by_the_othe
     shared_redis = redis_db(10)
     queue = redis.Redis.from_url(shared_redis)
     queue.flushdb()
-    accepted = [0] * SENDERS
-    sent = [0] * SENDERS
-    stop = threading.Event()
-
-    def send(index: int, url: str) -> None:
-        with httpx.Client(timeout=5) as client:
-            while not stop.is_set():
-                event = {"type": "pageview", "site": "blog", "path": f"/p{index}", "visitor": f"visitor-{index:04d}-x"}
-                sent[index] += 1
-                # A reader at an address of its own for each page view, so each is a distinct visitor
-                # of its page: one counted twice would make views exceed visitors.
-                reader = {**READER, "X-Forwarded-For": f"10.{index}.{sent[index] // 256 % 256}.{sent[index] % 256}"}
-                try:
-                    answer = client.post(f"{url}/api/event", json=event, headers=reader)
-                except httpx.HTTPError:
-                    return  # the instance is gone
-                if answer.status_code == 202:
-                    accepted[index] += 1
-
     try:
         with fresh_database("postgresql", tmp_path_factory) as url:
 
@@ -73,9 +49,10 @@ def test_page_views_the_killed_instance_answered_202_for_are_counted_by_the_othe
 
             survivor = environment("survivor")
             with backend_server(environment("killed")) as first, backend_server(survivor):
-                senders = [threading.Thread(target=send, args=(i, first.url)) for i in range(SENDERS)]
-                for thread in senders:
-                    thread.start()
+                # A reader at an address of its own for each page view, so each is a distinct visitor
+                # of its page: one counted twice would make views exceed visitors.
+                senders = PageViewSenders(first.url, SENDERS, lambda i, n: f"10.{i}.{n // 256 % 256}.{n % 256}")
+                senders.start()
                 time.sleep(2.0)
                 # The database slows down (a lock on the page totals) for a moment: both writers then
                 # hold entries they read and cannot write yet, while the first goes on queueing page
@@ -85,9 +62,7 @@ def test_page_views_the_killed_instance_answered_202_for_are_counted_by_the_othe
                     holder.execute(sa.text("LOCK TABLE page_stat IN EXCLUSIVE MODE"))
                     time.sleep(0.5)
                     first.kill()
-                stop.set()
-                for thread in senders:
-                    thread.join()
+                senders.stop()
                 time.sleep(1.0)
                 # What is still unacknowledged a second later is the dead writer's: the survivor
                 # acknowledges its own within milliseconds.
@@ -104,6 +79,7 @@ def test_page_views_the_killed_instance_answered_202_for_are_counted_by_the_othe
     finally:
         queue.flushdb()
         queue.close()
+    accepted, sent = senders.accepted, senders.sent
     assert sum(accepted) > 100  # there was a load to lose
     assert orphaned > 0 and "claimed" in claims  # the killed writer had read entries it never acknowledged
     for index in range(SENDERS):
