@@ -294,7 +294,7 @@ class Ingestor:
                 return stream.apply(session=session, entries=self.queue.entries(batch), now=self.clock())
             return service.record_events(session=session, events=batch)
 
-    def _write_apart(self, batch: list[service.CountedEvent]) -> refused.WrittenApart:
+    def _write_apart(self, batch: list[service.CountedEvent]) -> refused.Apart[service.CountedEvent]:
         if self.queue is not None:
             return stream.record_apart(engine=self.engine, entries=self.queue.entries(batch), now=self.clock())
         return refused.record_apart(engine=self.engine, events=batch)

@@ -5,19 +5,23 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel import Session
 
 from accumulator.analytics.service import CountedEvent, record_events
 from accumulator.db import session_scope
 
 log = logging.getLogger(__name__)
 
+Item = TypeVar("Item")
 _UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, OSError)
 
 
@@ -27,60 +31,61 @@ def database_unreachable(exc: BaseException) -> bool:
     return isinstance(exc, _UNREACHABLE) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
     """The driver's own words, on one line: no SQL and no parameters."""
     cause = getattr(exc, "orig", None) or exc
     text = str(cause).strip()
     return f"{type(cause).__name__}: {text.splitlines()[0] if text else ''}"[:300]
 
 
-@dataclass(frozen=True)
-class Refused:
-    """An event the database would not take on its own, and why."""
-
-    event: CountedEvent
-    reason: str
-
-
 @dataclass
-class WrittenApart:
+class Apart(Generic[Item]):
     written: int = 0
-    refused: list[Refused] = field(default_factory=list)
-    unwritten: list[CountedEvent] = field(default_factory=list)  # left when an outage stopped the work
+    refused: list[tuple[Item, str]] = field(default_factory=list)  # with the reason of each
+    unwritten: list[Item] = field(default_factory=list)  # left when an outage stopped the work
     outage: Exception | None = None
 
 
-def record_apart(*, engine: Engine, events: list[CountedEvent]) -> WrittenApart:
-    """Record `events` in halves, and the halves of halves that fail, down to single events, each
-    part in its own transaction: every event the database takes is counted once, and the ones it
+def write_apart(*, engine: Engine, items: list[Item], write: Callable[[Session, list[Item]], int]) -> Apart[Item]:
+    """`write` the items in halves, and the halves of halves that fail, down to single items, each
+    part in its own transaction: every item the database takes is counted once, and the ones it
     refuses on their own are returned with the reason. An outage stops the work, leaving the rest
-    unwritten, in order. k bad events among n cost about 2·k·log2(n) transactions."""
-    result, parts = WrittenApart(), [events]
+    unwritten, in order. k bad items among n cost about 2·k·log2(n) transactions. (The embedded
+    writer's events and the stream writer's entries both go through here.)"""
+    result: Apart[Item] = Apart()
+    parts = [items]
     while parts:
         part = parts.pop()
         try:
             with session_scope(engine) as session:
-                result.written += record_events(session=session, events=part)
+                result.written += write(session, part)
         except Exception as exc:
             if database_unreachable(exc):
-                result.unwritten = [event for piece in (part, *reversed(parts)) for event in piece]
+                result.unwritten = [item for piece in (part, *reversed(parts)) for item in piece]
                 result.outage = exc
                 return result
             if len(part) == 1:
-                result.refused.append(Refused(part[0], _reason(exc)))
+                result.refused.append((part[0], reason(exc)))
             else:
                 half = len(part) // 2
                 parts += [part[half:], part[:half]]  # the first half is written first
     return result
 
 
-def keep_aside(*, path: Path | None, refused: list[Refused]) -> None:
+def record_apart(*, engine: Engine, events: list[CountedEvent]) -> Apart[CountedEvent]:
+    """The embedded writer's batch, written apart (see `write_apart`)."""
+    return write_apart(
+        engine=engine, items=events, write=lambda session, part: record_events(session=session, events=part)
+    )
+
+
+def keep_aside(*, path: Path | None, refused: list[tuple[CountedEvent, str]]) -> None:
     """Log each refused event with the reason and append it to `path`, one JSON line each. JSON's
     escapes keep even text that no encoding can write, as it came."""
     now = datetime.now(UTC).isoformat()
     lines = [
-        json.dumps({"set_aside_at": now, "reason": item.reason, **{k: str(v) for k, v in asdict(item.event).items()}})
-        for item in refused
+        json.dumps({"set_aside_at": now, "reason": why, **{k: str(v) for k, v in asdict(event).items()}})
+        for event, why in refused
     ]
     for line in lines:
         log.error("analytics event set aside, the database refuses it: %s", line)

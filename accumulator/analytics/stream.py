@@ -20,7 +20,7 @@ import json
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, get_args, get_type_hints
@@ -31,7 +31,6 @@ from sqlmodel import Session, col, delete
 
 from accumulator.analytics import refused, service
 from accumulator.analytics.models import StreamEntryApplied
-from accumulator.db import session_scope
 from accumulator.realtime import RedisOutage, redis_errors
 
 log = logging.getLogger(__name__)
@@ -181,52 +180,20 @@ def apply(*, session: Session, entries: list[Entry], now: datetime) -> int:
     return service.record_events(session=session, events=fresh)
 
 
-@dataclass
-class Apart:
-    written: int = 0
-    refused: list[tuple[Entry, str]] = field(default_factory=list)
-    unwritten: list[Entry] = field(default_factory=list)  # left when an outage stopped the work
-    outage: Exception | None = None
+def apply_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> refused.Apart[Entry]:
+    """`apply` in parts (`refused.write_apart`), when a batch of entries is refused."""
+    return refused.write_apart(
+        engine=engine, items=entries, write=lambda session, part: apply(session=session, entries=part, now=now)
+    )
 
 
-def reason(exc: BaseException) -> str:
-    """The driver's own words, on one line: no SQL and no parameters."""
-    cause = getattr(exc, "orig", None) or exc
-    text = str(cause).strip()
-    return f"{type(cause).__name__}: {text.splitlines()[0] if text else ''}"[:300]
-
-
-def apply_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> Apart:
-    """`apply` in halves, and halves of the halves that fail, down to single entries, each part in
-    its own transaction (as refused.record_apart does for the embedded writer): every entry the
-    database takes is counted once, the ones it refuses alone are returned with the reason, and an
-    outage stops the work, leaving the rest unwritten, in order."""
-    result, parts = Apart(), [entries]
-    while parts:
-        part = parts.pop()
-        try:
-            with session_scope(engine) as session:
-                result.written += apply(session=session, entries=part, now=now)
-        except Exception as exc:
-            if refused.database_unreachable(exc):
-                result.unwritten = [entry for piece in (part, *reversed(parts)) for entry in piece]
-                result.outage = exc
-                return result
-            if len(part) == 1:
-                result.refused.append((part[0], reason(exc)))
-            else:
-                half = len(part) // 2
-                parts += [part[half:], part[:half]]
-    return result
-
-
-def record_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> refused.WrittenApart:
+def record_apart(*, engine: Engine, entries: list[Entry], now: datetime) -> refused.Apart[service.CountedEvent]:
     """`apply_apart` in the embedded writer's terms (events instead of entries), for the ingestor's
     own writes while Redis is away: the same events may be in the stream too, so their keys count."""
     result = apply_apart(engine=engine, entries=entries, now=now)
-    return refused.WrittenApart(
+    return refused.Apart(
         written=result.written,
-        refused=[refused.Refused(entry.event, why) for entry, why in result.refused],
+        refused=[(entry.event, why) for entry, why in result.refused],
         unwritten=[entry.event for entry in result.unwritten],
         outage=result.outage,
     )

@@ -164,7 +164,7 @@ class StreamWriter:
                 raise
             result = await run_in_threadpool(partial(apply_apart, engine=self.engine, entries=work, now=self.clock()))
             if result.refused:
-                aside = [refused.Refused(entry.event, why) for entry, why in result.refused]
+                aside = [(entry.event, why) for entry, why in result.refused]
                 await run_in_threadpool(partial(refused.keep_aside, path=self.set_aside, refused=aside))
             written, self._work = result.written, result.unwritten
         left = {id(entry) for entry in self._work}
