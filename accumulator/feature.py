@@ -18,7 +18,7 @@ from accumulator.jobs import JobSpec
 from accumulator.runtime import Services, Topic
 
 # Every feature, in the order their routes are matched (the busiest first).
-FEATURE_NAMES = ("analytics", "auth", "notes", "pastes", "spotify", "plants", "importer")
+FEATURE_NAMES = ("analytics", "auth", "notes", "pastes", "spotify", "plants", "importer", "backup")
 
 
 @dataclass(frozen=True)
