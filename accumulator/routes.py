@@ -8,7 +8,8 @@ PASTES = "/bin"
 SPOTIFY = "/spotify"
 PLANTS = "/plants"
 SESSIONS = "/sessions"
+BACKUPS = "/backups"
 DASHBOARD_PAGES = "/api/analytics/pages"  # the dashboard's pages table, fetched by an opening tab
 
 # Pages that need the owner's session; everything else is readable by anyone.
-OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS)
+OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS)
