@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
