@@ -13,7 +13,7 @@ from accumulator import mail
 from accumulator.backup import runs, service
 from accumulator.backup.service import BackupResult
 from accumulator.db import session_scope, utcnow
-from accumulator.runtime import Services
+from accumulator.runtime import Services, in_transaction
 from accumulator.storage import FileStore
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,11 @@ def backup_now(
     """Take one backup and record its result (blocking: run it off the event loop). Raises on failure,
     after recording why."""
     if run_id is None:
-        with session_scope(svc.engine) as session:
-            run_id = runs.start(session=session, kind=kind, now=utcnow())
+        try:
+            with session_scope(svc.engine) as session:
+                run_id = runs.start(session=session, kind=kind, now=utcnow())
+        except Exception:  # e.g. a database not yet migrated to the table of runs: back it up all the same
+            log.warning("could not record the backup's start", exc_info=True)
     try:
         result = service.take_backup(
             engine=svc.engine,
@@ -78,8 +81,6 @@ async def scheduled_backup(svc: Services, now: datetime | None = None) -> str:
 
     def claim(session) -> int | None:
         return runs.start(session=session, kind="scheduled", now=now, day=day)
-
-    from accumulator.runtime import in_transaction
 
     run_id = await in_transaction(svc, claim)
     if run_id is None:

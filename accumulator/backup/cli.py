@@ -5,6 +5,7 @@ Exit status: 0 done, 1 refused or failed (the line says why; a refused restore w
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -101,8 +102,6 @@ def _restore(svc: Services, args: argparse.Namespace) -> int:
 
 
 def _secret_key_from_env() -> bool:
-    import os
-
     return bool(os.environ.get("SECRET_KEY", "").strip())
 
 

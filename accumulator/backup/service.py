@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from accumulator.backup import archive, load
-from accumulator.backup.archive import Archive, ArchiveError, ArchiveWriter
+from accumulator.backup.archive import ArchiveError, ArchiveWriter
+from accumulator.backup.reading import Archive, open_verified
 from accumulator.backup.snapshot import FILE_REFS, SECRET_TABLES, FileRef, Snapshot, snapshot, stored_columns
-from accumulator.storage import FileStore
+from accumulator.storage import INCOMING, FileStore
 
 
 class BackupError(Exception):
@@ -164,7 +166,7 @@ class RestoreResult:
 def verify(path: Path) -> Archive:
     """The archive, checked whole; BackupError with the reason otherwise. Writes nothing."""
     try:
-        return archive.open_verified(path, check_revision=load.check_known_revision)
+        return open_verified(path, check_revision=load.check_known_revision)
     except (ArchiveError, load.LoadError) as exc:
         raise BackupError(str(exc)) from None
 
@@ -202,7 +204,7 @@ def _prepare(engine: Engine, url: str, revision: str) -> None:
 def _put_file(store: FileStore, file_id: str, source: Any) -> Path:
     """Write one file the way uploads are written: aside, then renamed into place whole."""
     final = store.path(file_id)
-    incoming = store.root / "incoming" / f"restore-{file_id}"
+    incoming = store.root / INCOMING / f"restore-{file_id}"
     incoming.parent.mkdir(parents=True, exist_ok=True)
     with open(incoming, "wb") as out:
         while chunk := source.read(archive.CHUNK):
@@ -252,8 +254,6 @@ def move(*, source: Engine, target: Engine, target_url: str) -> dict[str, int]:
 
 
 def _counts_in(snap: Snapshot) -> dict[str, int]:
-    import sqlalchemy as sa
-
     return {
         table.name: snap.connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
         for table in snap.tables

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -110,7 +109,3 @@ def current_revision(connection: Connection) -> str:
     if not revision:
         raise LookupError("the database has no Alembic revision (run `make migrate`)")
     return str(revision)
-
-
-def row_values(row: Any) -> list[Any]:
-    return list(row)

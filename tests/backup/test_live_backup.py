@@ -10,8 +10,8 @@ import pytest
 
 from accumulator.analytics.actions import ingestor
 from accumulator.backup import actions, service
-from accumulator.backup.archive import open_verified
 from accumulator.backup.load import check_known_revision
+from accumulator.backup.reading import open_verified
 from accumulator.runtime import build_services
 from tests.backup.conftest import fill, installation, page_view, upload_paste
 from tests.conftest import BACKENDS, api_client

@@ -5,8 +5,9 @@ from __future__ import annotations
 import gzip
 import tarfile
 
-from accumulator.backup.archive import SECRET_KEY_MEMBER, open_verified
+from accumulator.backup.archive import SECRET_KEY_MEMBER
 from accumulator.backup.load import check_known_revision
+from accumulator.backup.reading import open_verified
 from tests.backup.conftest import cli, fill, installation, only_archive, reloaded, rows_by_table
 from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD, api_client
 
