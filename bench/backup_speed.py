@@ -137,24 +137,33 @@ def timed(args: list[str], env: dict[str, str], work: Path) -> tuple[float, int,
     return seconds, usage.ru_maxrss // 1024, out.read_text().strip()
 
 
+def recreate(url: str) -> None:
+    """A scratch PostgreSQL database named in the URL, dropped and made again (SQLite: a new file)."""
+    if not url.startswith("postgresql"):
+        return
+    admin = sa.create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        name = make_url(url).database
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="a scratch database (default: SQLite in a temporary folder)")
     parser.add_argument("--views", type=int, default=1_000_000)
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--files-mb", type=int, default=1024)
-    parser.add_argument("--restore", action="store_true", help="also time a restore into a new SQLite database")
+    parser.add_argument("--restore", action="store_true", help="also time a restore into a new database")
+    parser.add_argument("--restore-url", help="the (scratch, emptied) database to restore into (default: SQLite)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-backup-", dir=ROOT / "data" if (ROOT / "data").is_dir() else None))
     try:
         url = database_url_from(args.database_url) if args.database_url else f"sqlite:///{work / 'bench.db'}"
-        if url.startswith("postgresql"):
-            admin = sa.create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                name = make_url(url).database
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-            admin.dispose()
+        restore_url = database_url_from(args.restore_url) if args.restore_url else f"sqlite:///{work / 'restored.db'}"
+        for scratch in (url, restore_url):
+            recreate(scratch)
         seed(url, work, views=args.views, notes=args.notes, files_mb=args.files_mb)
         env = {"PATH": "/usr/bin:/bin", "DATA_DIR": str(work), "DATABASE_URL": url}
         seconds, peak_mb, output = timed(["backup", "--to", str(work / "out")], env, work)
@@ -165,15 +174,12 @@ def main() -> int:
             f"peak RSS {peak_mb} MB ({make_url(url).get_backend_name()})"
         )
         if args.restore:
-            restore_env = {
-                **env,
-                "DATA_DIR": str(work / "restored"),
-                "DATABASE_URL": f"sqlite:///{work / 'restored.db'}",
-            }
+            restore_env = {**env, "DATA_DIR": str(work / "restored"), "DATABASE_URL": restore_url}
             (work / "restored").mkdir()
             r_seconds, r_peak, r_output = timed(["restore", str(archive)], restore_env, work)
             print(r_output)
-            print(f"restore (into SQLite): {r_seconds:.1f} s wall, peak RSS {r_peak} MB")
+            kind = make_url(restore_url).get_backend_name()
+            print(f"restore (into {kind}): {r_seconds:.1f} s wall, peak RSS {r_peak} MB")
         if seconds > AIM_SECONDS:
             print(f"MISSED: the backup took over {AIM_SECONDS} s")
             return 1

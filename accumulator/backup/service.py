@@ -121,8 +121,11 @@ def _add_files(writer: ArchiveWriter, snap: Snapshot, stores: Mapping[str, FileS
 def _rows_without_vanished(snap: Snapshot, table: Any, vanished: dict[FileRef, set[str]]) -> Iterator[list[Any]]:
     refs = [(ref, ids) for ref, ids in vanished.items() if ref.table == table.name]
     names = [column.name for column in stored_columns(table)]
+    unfinished = names.index("finished_at") if table.name == "backup_run" else None
     for row in snap.rows(table):
         values = list(row)
+        if unfinished is not None and values[unfinished] is None:
+            continue  # this very backup (or one running beside it): restored, it would never finish
         for ref, ids in refs:
             index = names.index(ref.column)
             if values[index] in ids:
