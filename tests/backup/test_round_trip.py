@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from alembic import command
 from sqlmodel import Session
 
+from accumulator.backup.load import alembic_config
 from accumulator.db import utcnow
 from accumulator.notes import service as notes_service
 from accumulator.runtime import build_services
@@ -90,3 +92,20 @@ def test_move_database_copies_sqlite_into_postgresql(tmp_path_factory) -> None:
         with api_client(moved_app) as client:
             client.cookies.set("acc_session", cookie)
             assert client.get("/api/auth/me").status_code == 200
+
+
+def test_an_archive_of_an_older_version_is_restored_and_upgraded(tmp_path, tmp_path_factory) -> None:
+    """Taken before the table of backup runs existed (revision 0011), restored by this version."""
+    with installation("sqlite", tmp_path_factory) as source, installation("sqlite", tmp_path_factory) as target:
+        fill(source)
+        command.downgrade(alembic_config(source.settings.database_url), "0011")
+        taken = cli(source, "backup", "--to", str(tmp_path / "old"))
+        assert taken.returncode == 0, taken.stderr
+        assert "at revision 0011" in taken.stdout
+        restored = cli(target, "restore", str(only_archive(tmp_path / "old")))
+        assert restored.returncode == 0, restored.stderr
+        assert "archive revision 0011, now at 0012" in restored.stdout
+        original, now = rows_by_table(source), rows_by_table(target)
+        assert now["backup_run"] == []
+        for table in set(original) - {"owner_session", "app_secret", "push_subscription"}:
+            assert now[table] == original[table], table
