@@ -122,7 +122,7 @@ def _converter(column: sa.Column) -> Callable[[Any], Any] | None:
     return None
 
 
-def _converted(rows: Iterable[list[Any]], names: list[str], columns: list[sa.Column]) -> Iterator[dict[str, Any]]:
+def _converted(rows: Iterable[list[Any]], names: list[str], columns: list[sa.Column]) -> Iterator[list[Any]]:
     converters = [(index, convert) for index, column in enumerate(columns) if (convert := _converter(column))]
     width = len(names)
     for row in rows:
@@ -130,7 +130,31 @@ def _converted(rows: Iterable[list[Any]], names: list[str], columns: list[sa.Col
             raise LoadError(f"a row of {columns[0].table.name} has {len(row)} values, not {width}")
         for index, convert in converters:
             row[index] = convert(row[index])
-        yield dict(zip(names, row, strict=True))
+        yield row
+
+
+def _insert(connection: Connection, table: sa.Table, names: list[str], rows: Iterator[list[Any]]) -> int:
+    """Insert the rows a batch at a time; returns how many."""
+    if connection.dialect.name == "postgresql":
+        return _copy(connection, table, names, rows)
+    count = 0
+    while batch := list(islice(rows, INSERT_BATCH)):
+        connection.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in batch])
+        count += len(batch)
+    return count
+
+
+def _copy(connection: Connection, table: sa.Table, names: list[str], rows: Iterator[list[Any]]) -> int:
+    """PostgreSQL's COPY, in the load's transaction: several times faster than batched INSERTs.
+    psycopg adapts each value by its Python type, which the converters made the column's."""
+    columns = ", ".join(f'"{name}"' for name in names)  # names from the database's own catalogue
+    cursor = connection.connection.driver_connection.cursor()
+    count = 0
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
 
 
 def load_rows(engine: Engine, source: RowSource, expected: dict[str, int]) -> dict[str, int]:
@@ -154,11 +178,7 @@ def load_rows(engine: Engine, source: RowSource, expected: dict[str, int]) -> di
                     f"table {table.name} has columns {sorted(by_name)} here, the archive {sorted(column_names)}"
                 )
             columns = [by_name[name] for name in column_names]
-            count = 0
-            batches = _converted(iter(rows), column_names, columns)
-            while batch := list(islice(batches, INSERT_BATCH)):
-                connection.execute(table.insert(), batch)
-                count += len(batch)
+            count = _insert(connection, table, column_names, _converted(iter(rows), column_names, columns))
             if count != expected[table.name]:
                 raise LoadError(f"table {table.name}: loaded {count} rows, the archive says {expected[table.name]}")
             loaded[table.name] = count
