@@ -79,3 +79,24 @@ def test_a_backup_under_traffic_is_consistent(database: str, tmp_path, tmp_path_
                 column(opened, "paste_file", "id")
             ) + len(column(opened, "plant", "photo_id"))
             opened.close()
+
+
+def test_a_file_deleted_while_the_backup_runs_leaves_with_its_row(tmp_path, tmp_path_factory) -> None:
+    """A paste deleted after the snapshot began loses its file before the backup reads it: the archive
+    then leaves out the file's row too (a photo's plant keeps its row, without the photo)."""
+    with installation("sqlite", tmp_path_factory) as svc:
+        fill(svc)
+        paste_file = next(svc.file_store.stored())
+        photo = next(svc.photo_store.stored())
+        svc.file_store.delete(paste_file)  # as the paste's deletion does, after its commit
+        svc.photo_store.delete(photo)
+        result = service.take_backup(
+            engine=svc.engine, stores=actions.stores(svc), directory=tmp_path, now=datetime.now(UTC)
+        )
+        assert result.vanished == 2 and "2 files deleted meanwhile" in result.summary()
+        opened = open_verified(result.path, check_revision=check_known_revision)
+        assert paste_file not in column(opened, "paste_file", "id")
+        assert len(column(opened, "paste_file", "id")) == 2
+        assert photo not in column(opened, "plant", "photo_id")
+        assert len(column(opened, "plant", "id")) == 3
+        opened.close()
