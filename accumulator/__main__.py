@@ -1,5 +1,7 @@
 """Command line: `python -m accumulator create-owner --email E`, `python -m accumulator owner-status`,
-`python -m accumulator import-phoenix --source postgresql://… [--files DIR] [--dry-run]`."""
+`python -m accumulator import-phoenix --source postgresql://… [--files DIR] [--dry-run]`,
+`python -m accumulator backup [--to DIR] [--include-secrets]`, `python -m accumulator restore ARCHIVE [--replace]`,
+`python -m accumulator move-database --to postgresql://…` (the last three in `accumulator/backup/cli.py`)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from accumulator.auth import service
+from accumulator.backup import cli as backup_cli
 from accumulator.db import session_scope
 from accumulator.settings import SettingsError, get_settings
 
@@ -123,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         "--blog-path", default="/blog/{slug}", help="the path of a post `blog:<slug>` (default: /blog/{slug})"
     )
     phoenix.add_argument("--admin-email", help="which user is the admin, when the original has several")
+    backup_cli.add_commands(commands)
     args = parser.parse_args(argv)
     try:
         get_settings()
@@ -133,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         return create_owner(args.email)
     if args.command == "import-phoenix":
         return import_phoenix(args)
+    if args.command in backup_cli.COMMANDS:
+        return backup_cli.run(args)
     return owner_status()
 
 

@@ -60,8 +60,13 @@ async def healthz(request: Request) -> JSONResponse:
     # Without Redis the app carries on within each process (counts, pages, logins): degraded, not down.
     degraded = redis not in ("ok", "not configured")
     status = "error" if not healthy else "degraded" if degraded else "ok"
+    answer: dict[str, object] = {"status": status, "database": database, "redis": redis}
+    if healthy:
+        for feature in FEATURES:
+            if feature.health is not None:
+                answer[feature.name] = await feature.health(svc)
     return JSONResponse(
-        {"status": status, "database": database, "redis": redis},
+        answer,
         status_code=200 if healthy else 503,
         headers={"Cache-Control": "no-store"},
     )

@@ -9,7 +9,7 @@ the manifests of the features named below (`accumulator/features.py` loads them)
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from starlette.routing import BaseRoute
@@ -18,7 +18,7 @@ from accumulator.jobs import JobSpec
 from accumulator.runtime import Services, Topic
 
 # Every feature, in the order their routes are matched (the busiest first).
-FEATURE_NAMES = ("analytics", "auth", "notes", "pastes", "spotify", "plants", "importer")
+FEATURE_NAMES = ("analytics", "auth", "notes", "pastes", "spotify", "plants", "importer", "backup")
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,6 @@ class Feature:
     nav: NavEntry | None = None
     # Work that lives as long as the process (e.g. the analytics writer), started and stopped with it.
     background: Callable[[Services], contextlib.AbstractAsyncContextManager[None]] = nothing_running
+    # A few plain values `/healthz` shows under the feature's name (anyone may read them: no paths,
+    # no error texts). They never change the health check's status.
+    health: Callable[[Services], Awaitable[dict[str, object]]] | None = None

@@ -8,8 +8,9 @@ PASTES = "/bin"
 SPOTIFY = "/spotify"
 PLANTS = "/plants"
 SESSIONS = "/sessions"
+BACKUPS = "/backups"
 DASHBOARD_PAGES = "/api/analytics/pages"  # the dashboard's pages table, fetched by an opening tab
 EVENTS = "/api/event"  # page views, likes and leaves from the owner's sites (the tracker)
 
 # Pages that need the owner's session; everything else is readable by anyone.
-OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS)
+OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS)

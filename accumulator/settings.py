@@ -52,6 +52,9 @@ class Settings:
     # With REDIS_URL: seconds a page view read from the stream by an instance may stay unwritten
     # before another instance takes it over (the reader is taken for dead).
     analytics_claim_idle: int = 30
+    backup_dir: Path | None = None  # None: no scheduled backups
+    backup_time: str = "03:00"  # HH:MM in the owner's time zone
+    backup_keep: int = 14  # archives kept in backup_dir, the oldest removed beyond this
 
     @property
     def uploads(self) -> Path:
@@ -140,12 +143,19 @@ def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
     raw = env.get("DATABASE_URL", "").strip()
     if not raw:
         return f"sqlite:///{data_dir / 'accumulator.db'}"
+    return database_url_from(raw)
+
+
+def database_url_from(raw: str, *, name: str = "DATABASE_URL") -> str:
+    """A database URL as the engine wants it (postgresql:// → postgresql+psycopg://); SettingsError
+    naming `name` for anything else than SQLite or PostgreSQL."""
+    raw = raw.strip()
     if raw.startswith(("postgres://", "postgresql://")):
         # psycopg 3 is the only PostgreSQL driver we ship.
         raw = "postgresql+psycopg://" + raw.split("://", 1)[1]
     if not raw.startswith(("sqlite:///", "postgresql+psycopg://")):
         raise SettingsError(
-            f"DATABASE_URL: expected sqlite:///path or postgresql://user@host/db, got {raw.split('://', 1)[0]}://…"
+            f"{name}: expected sqlite:///path or postgresql://user@host/db, got {raw.split('://', 1)[0]}://…"
         )
     return raw
 
@@ -268,6 +278,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_from=_address(env, "MAIL_FROM"),
         mail_to=_address(env, "MAIL_TO"),
         analytics_claim_idle=_int(env, "ANALYTICS_CLAIM_IDLE", 30, low=1, high=3600),
+        backup_dir=_directory(env, "BACKUP_DIR"),
+        backup_time=_clock_time(env, "BACKUP_TIME", "03:00"),
+        backup_keep=_int(env, "BACKUP_KEEP", 14, low=1, high=1000),
     )
 
 

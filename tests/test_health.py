@@ -17,7 +17,12 @@ from tests.conftest import REDIS_URL, api_client
 def test_it_answers_200_when_the_database_works(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "not configured",
+        "backup": {"scheduled": False, "last": None, "status": "never"},
+    }
 
 
 def _closed_port() -> int:

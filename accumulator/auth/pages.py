@@ -157,6 +157,13 @@ def sessions_page() -> rx.Component:
         page_header("Sessions"),
         rx.text("Browsers logged in as you. Revoke any you do not recognise.", color_scheme="gray"),
         rx.foreach(SessionsState.sessions, session_card),
+        # Backups have their own page (the backup feature's); the owner's settings start here.
+        rx.text(
+            "Backups, their schedule and last result: ",
+            rx.link("Backups", href=routes.BACKUPS, id="backups-link"),
+            color_scheme="gray",
+            size="2",
+        ),
         spacing="3",
         width="100%",
     )
