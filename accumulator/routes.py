@@ -9,7 +9,9 @@ SPOTIFY = "/spotify"
 PLANTS = "/plants"
 SESSIONS = "/sessions"
 BACKUPS = "/backups"
+COMMENTS = "/comments"
+MESSAGES = "/messages"
 DASHBOARD_PAGES = "/api/analytics/pages"  # the dashboard's pages table, fetched by an opening tab
 
 # Pages that need the owner's session; everything else is readable by anyone.
-OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS)
+OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS, COMMENTS, MESSAGES)
