@@ -73,7 +73,9 @@ def word_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     chosen = sorted({word.casefold() for word in words if word.strip()}, key=len, reverse=True)
     if not chosen:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(word) for word in chosen) + r")(?!\w)", re.IGNORECASE)
+    # A phrase matches with any run of spaces between its words.
+    alternatives = "|".join(r"\s+".join(re.escape(part) for part in word.split()) for word in chosen)
+    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
 
 
 def check_words(text: str, words: Iterable[str]) -> None:
