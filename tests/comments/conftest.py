@@ -16,7 +16,7 @@ from accumulator.comments import spam
 from accumulator.db import utcnow
 from accumulator.runtime import Services
 from accumulator.settings import Settings, load_settings
-from tests.plants.test_mail import smtp as smtp  # noqa: F401  (a real SMTP server on loopback)
+from tests.plants.test_mail import smtp as smtp
 
 BLOG = "https://blog.example.com"
 PAGE = {"site": "blog", "path": "/posts/hello"}
@@ -24,7 +24,14 @@ PAGE = {"site": "blog", "path": "/posts/hello"}
 
 @pytest.fixture
 def settings(tmp_path: Path, database: str) -> Settings:
-    return load_settings({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database, "ALLOWED_ORIGINS": BLOG, "TRUSTED_PROXY_HOPS": "1"})
+    return load_settings(
+        {
+            "DATA_DIR": str(tmp_path / "data"),
+            "DATABASE_URL": database,
+            "ALLOWED_ORIGINS": BLOG,
+            "TRUSTED_PROXY_HOPS": "1",
+        }
+    )
 
 
 def opened_stamp(svc: Services, seconds_ago: float = 30) -> str:

@@ -16,8 +16,18 @@ SECRET = "s" * 40
 NOW = utcnow()
 
 
-def write(session: Session, text: str = "Hello", *, token: str | None = None, parent: int | None = None, path: str = "/p", name: str = "Ann") -> service.Posted:
-    data = service.parse_input({"site": "blog", "path": path, "text": text, "name": name, "parent_id": parent, "author": token})
+def write(
+    session: Session,
+    text: str = "Hello",
+    *,
+    token: str | None = None,
+    parent: int | None = None,
+    path: str = "/p",
+    name: str = "Ann",
+) -> service.Posted:
+    data = service.parse_input(
+        {"site": "blog", "path": path, "text": text, "name": name, "parent_id": parent, "author": token}
+    )
     posted = service.post_comment(session=session, data=data, secret=SECRET, now=NOW)
     session.commit()
     return posted
@@ -108,7 +118,9 @@ def test_deleting_a_comment_deletes_its_replies(session: Session) -> None:
 
 def test_the_owner_replies_with_the_author_mark_and_publishes_a_held_question(session: Session) -> None:
     question = write(session, "A question?").comment
-    reply = moderation.owner_reply(session=session, parent_id=question.id, text="An *answer*.", now=NOW + timedelta(seconds=1))
+    reply = moderation.owner_reply(
+        session=session, parent_id=question.id, text="An *answer*.", now=NOW + timedelta(seconds=1)
+    )
     session.commit()
     shown = service.page_comments(session=session, site="blog", path="/p")
     assert [(c["author"], c["is_owner"]) for c in shown] == [("Ann", False), ("Author", True)]

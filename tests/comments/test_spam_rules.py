@@ -44,7 +44,11 @@ def test_a_good_comment_is_taken(client: TestClient, services: Services, session
         ({"stamp": "1700000000.0000"}, 400, "not valid"),
         ({"text": "x" * 5001}, 400, "5,000 characters"),
         ({"text": "   "}, 400, "empty"),
-        ({"text": "a https://a.example b https://b.example c www.c.example d [d](https://d.example)"}, 400, "Too many links"),
+        (
+            {"text": "a https://a.example b https://b.example c www.c.example d [d](https://d.example)"},
+            400,
+            "Too many links",
+        ),
         ({"text": "you bc"}, 400, "does not accept"),
         ({"name": "x" * 81}, 400, "80 characters"),
         ({"site": ""}, 400, "site"),
@@ -94,7 +98,11 @@ def test_one_page_is_limited_whoever_writes(client: TestClient, services: Servic
 
 
 def test_other_origins_may_not_post(client: TestClient, services: Services, session: Session) -> None:
-    answer = client.post("/api/comments", json={**PAGE, "text": "hi", "stamp": opened_stamp(services)}, headers={"Origin": "https://evil.example"})
+    answer = client.post(
+        "/api/comments",
+        json={**PAGE, "text": "hi", "stamp": opened_stamp(services)},
+        headers={"Origin": "https://evil.example"},
+    )
     assert answer.status_code == 403
     assert stored(session) == (0, 0)
 
@@ -106,7 +114,9 @@ def test_a_body_that_is_not_json_or_too_big_is_refused(client: TestClient, servi
 
 
 def test_a_lone_surrogate_is_refused(client: TestClient, services: Services, session: Session) -> None:
-    body = '{"site":"blog","path":"/p","text":"\\ud800","stamp":"%s"}' % opened_stamp(services)
-    answer = client.post("/api/comments", content=body.encode(), headers={"Origin": BLOG, "Content-Type": "application/json"})
+    body = '{"site":"blog","path":"/p","text":"\\ud800","stamp":"' + opened_stamp(services) + '"}'
+    answer = client.post(
+        "/api/comments", content=body.encode(), headers={"Origin": BLOG, "Content-Type": "application/json"}
+    )
     refused(answer, 400, "surrogate")
     assert stored(session) == (0, 0)
