@@ -47,6 +47,12 @@ COMMENTS_PAGE = """<!doctype html>
 <div id="accumulator-comments"></div>
 <script defer src="{app}/js/comments.js" data-site="blog"></script></body></html>
 """
+# Pages under /framed/ show the comments of /comments/a-post in the hub's frameable page instead.
+FRAMED_COMMENTS_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Framed comments</title></head><body>
+<iframe id="comments-frame" src="{app}/embed/comments?site=blog&path=/comments/a-post&theme=dark"
+ style="width:100%;height:700px;border:0"></iframe></body></html>
+"""
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +62,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     url = f"http://127.0.0.1:{port}"
 
     def comment_pages(path: str) -> str | None:
+        if path.startswith("/framed/"):
+            return FRAMED_COMMENTS_PAGE.format(app=url)
         return COMMENTS_PAGE.format(app=url) if path.startswith("/comments/") else None
 
     with (

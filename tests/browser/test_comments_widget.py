@@ -99,6 +99,7 @@ def test_comments_and_replies_arrive_live_and_the_owner_reply_is_marked(
         second,
         "A reply from the second tab",
         within=".acc-list > .it:has-text('A comment from the first tab') > .acc-form",
+        button="Reply",
     )
     mine = first.locator(".acc-list > .it", has_text="A comment from the first tab")
     expect(mine.locator(".rs .it")).to_have_count(1)
@@ -116,6 +117,11 @@ def test_comments_and_replies_arrive_live_and_the_owner_reply_is_marked(
         expect(marked.locator("strong")).to_have_text("Ann")
     finally:
         context.close()
+    # The reader's choice of order: newest first puts the latest top-level comment first.
+    first.locator(".acc-c select").select_option("newest")
+    expect(first.locator(".acc-list > .it").first).to_contain_text("A comment from the first tab")
+    first.locator(".acc-c select").select_option("oldest")
+    expect(first.locator(".acc-list > .it").first).to_contain_text("Is this held?")
     # Readable on a phone: nothing wider than the screen.
     assert first.evaluate("document.documentElement.scrollWidth") <= 375
 
@@ -149,5 +155,21 @@ def test_a_contact_message_reaches_the_inbox_with_an_unread_count(browser: Brows
         message.locator(".delete-message").click()
         tab.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
         expect(tab.locator(".contact-message", has_text="reader@example.org")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_the_frameable_page_shows_the_same_comments_inside_the_blog(browser: Browser, live_app: LiveApp) -> None:
+    context = browser.new_context()
+    context.set_default_timeout(15_000)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{live_app.site_url}/framed/a-post")
+        frame = tab.frame_locator("#comments-frame")
+        expect(frame.locator(".acc-list > .it", has_text="A comment from the first tab")).to_be_visible()
+        expect(frame.locator(".mk")).to_have_text("author")
+        # Its stylesheet ran under the page's policy (nonce), in the dark theme asked for.
+        colour = frame.locator(".acc-c").evaluate("node => getComputedStyle(node).color")
+        assert colour == "rgb(237, 238, 240)"
     finally:
         context.close()
