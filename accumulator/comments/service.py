@@ -30,7 +30,7 @@ from accumulator.comments.models import (
     CommentWord,
     OwnerNotice,
 )
-from accumulator.inputs import InputError, clean_name, clean_text
+from accumulator.inputs import InputError, clean_name, clean_text, is_clean
 
 PAGE_COMMENTS_MAX = 1000  # what one page shows at most (the newest)
 
@@ -182,6 +182,8 @@ def published_comment(*, session: Session, comment_id: int) -> dict[str, Any] | 
 
 
 def page_count(*, session: Session, site: str, path: str) -> int:
+    if not (is_clean(site) and is_clean(path)):  # text no database can hold names no stored page
+        return 0
     return int(
         session.exec(
             select(func.count())
