@@ -171,5 +171,21 @@ def test_the_frameable_page_shows_the_same_comments_inside_the_blog(browser: Bro
         # Its stylesheet ran under the page's policy (nonce), in the dark theme asked for.
         colour = frame.locator(".acc-c").evaluate("node => getComputedStyle(node).color")
         assert colour == "rgb(237, 238, 240)"
+
+        # The owner deletes the comment (after confirming): it leaves the open page with its replies.
+        owner_context, owner = owner_tab(browser, live_app)
+        try:
+            owner.locator(".comment-page", has_text=POST).locator("a").click()
+            card = owner.locator("#page-comments .owner-comment", has_text="A comment from the first tab")
+            card.locator(".delete").click()
+            owner.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
+            expect(
+                owner.locator("#page-comments .owner-comment", has_text="A comment from the first tab")
+            ).to_have_count(0)
+        finally:
+            owner_context.close()
+        expect(frame.locator(".it", has_text="A comment from the first tab")).to_have_count(0)
+        expect(frame.locator(".it", has_text="A reply from the second tab")).to_have_count(0)
+        expect(frame.locator(".acc-list > .it", has_text="Is this held?")).to_be_visible()
     finally:
         context.close()
