@@ -18,7 +18,9 @@ from accumulator.jobs import JobSpec
 from accumulator.runtime import Services, Topic
 
 # Every feature, in the order their routes are matched (the busiest first).
-FEATURE_NAMES = ("analytics", "auth", "notes", "pastes", "spotify", "plants", "importer", "backup")
+FEATURE_NAMES = (
+    "analytics", "auth", "notes", "pastes", "spotify", "plants", "comments", "contact", "importer", "backup",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class NavEntry:
     href: str
     icon: str  # a lucide icon name
     order: int  # position in the navigation, smallest first
+    # A number shown beside the entry to the owner (e.g. unread messages); 0 shows nothing.
+    count: Callable[[Services], Awaitable[int]] | None = None
 
 
 @contextlib.asynccontextmanager

@@ -126,7 +126,9 @@ def stylesheet(extra: str = "") -> str:
 NONE, FORMS_SELF = "'none'", "'self'"
 
 
-def content_security_policy(nonce: str, *, frameable: bool, forms: bool = False) -> str:
+def content_security_policy(nonce: str, *, frameable: bool, forms: bool = False, ancestors: str | None = None) -> str:
+    """`ancestors`: who may frame the page when it is frameable (default: anyone)."""
+    framers = (ancestors or "*") if frameable else NONE
     return "; ".join(
         (
             "default-src 'none'",
@@ -136,14 +138,18 @@ def content_security_policy(nonce: str, *, frameable: bool, forms: bool = False)
             "img-src https: http: data:",
             "base-uri 'none'",
             f"form-action {FORMS_SELF if forms else NONE}",
-            f"frame-ancestors {'*' if frameable else NONE}",
+            f"frame-ancestors {framers}",
         )
     )
 
 
-def headers(nonce: str, *, frameable: bool, forms: bool = False, cache_control: str) -> dict[str, str]:
+def headers(
+    nonce: str, *, frameable: bool, forms: bool = False, cache_control: str, ancestors: str | None = None
+) -> dict[str, str]:
     return {
-        "Content-Security-Policy": content_security_policy(nonce, frameable=frameable, forms=forms),
+        "Content-Security-Policy": content_security_policy(
+            nonce, frameable=frameable, forms=forms, ancestors=ancestors
+        ),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": cache_control,

@@ -55,6 +55,10 @@ class Settings:
     backup_dir: Path | None = None  # None: no scheduled backups
     backup_time: str = "03:00"  # HH:MM in the owner's time zone
     backup_keep: int = 14  # archives kept in backup_dir, the oldest removed beyond this
+    # Comments and contact messages: the least time between opening a form and sending it (a
+    # person reads and types; a bot posts at once), and the least time between two digests.
+    comments_min_seconds: int = 3
+    notify_digest_minutes: int = 5
 
     @property
     def uploads(self) -> Path:
@@ -281,6 +285,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         backup_dir=_directory(env, "BACKUP_DIR"),
         backup_time=_clock_time(env, "BACKUP_TIME", "03:00"),
         backup_keep=_int(env, "BACKUP_KEEP", 14, low=1, high=1000),
+        comments_min_seconds=_int(env, "COMMENTS_MIN_SECONDS", 3, low=0, high=600),
+        notify_digest_minutes=_int(env, "NOTIFY_DIGEST_MINUTES", 5, low=0, high=1440),
     )
 
 

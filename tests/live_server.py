@@ -143,16 +143,16 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def local_site(page: Callable[[], str]) -> Iterator[str]:
+def local_site(page: Callable[[], str], pages: Callable[[str], str | None] | None = None) -> Iterator[str]:
     """Another local origin standing for the owner's blog: every path answers the HTML `page()`
-    returns (the favicon: 404). Yields its URL."""
+    returns, or `pages(path)` when that gives one (the favicon: 404). Yields its URL."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path == "/favicon.ico":
                 self.send_error(404)
                 return
-            body = page().encode()
+            body = ((pages(self.path) if pages else None) or page()).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, func, select
 
+from accumulator import push
 from accumulator.auth import service as auth
 from accumulator.auth.models import Owner
 from accumulator.db import utcnow
@@ -14,7 +15,6 @@ from accumulator.inputs import InputError
 from accumulator.notes import service as notes
 from accumulator.notes.models import Note, Workspace
 from accumulator.pastes import service as pastes
-from accumulator.plants import push
 from accumulator.plants import service as plants
 
 LONE = "\ud800"

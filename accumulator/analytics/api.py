@@ -14,6 +14,7 @@ from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.tracker import serve_tracker
 from accumulator.auth.access import owner_route, public_route
+from accumulator.comments import reads as comment_reads
 from accumulator.settings import Settings
 from accumulator.web import (
     BadRequest,
@@ -78,8 +79,9 @@ async def page_stats(request: Request) -> Response:
 
     views, likes = await reads.page_counts(svc, site=site, path=path)
     viewing = (await svc.presence.counts(now=time.time())).get((site, path), 0)
+    comments = await comment_reads.page_count(svc, site=site, path=path)  # published ones only
     return JSONResponse(
-        {"views": views, "likes": likes, "viewing": viewing},
+        {"views": views, "likes": likes, "viewing": viewing, "comments": comments},
         headers={**headers, "Cache-Control": "public, max-age=5"},
     )
 

@@ -25,7 +25,7 @@ from accumulator.analytics.models import PageStat
 from accumulator.auth import service as auth
 from accumulator.auth.models import Owner
 from accumulator.db import session_scope, upsert_add
-from accumulator.importer import content, plants
+from accumulator.importer import content, feedback, plants
 from accumulator.importer.ledger import Entry, Run, batches, record
 from accumulator.importer.mapping import PageMapping, Unmappable, device_kind, dimension_value, utc
 from accumulator.importer.report import Report
@@ -84,6 +84,8 @@ def import_phoenix(
         content.import_pastes(run)
         plants.import_plants(run)
         import_spotify(run)
+        feedback.import_comments(run)
+        feedback.import_contact_messages(run)
         for table in NOT_IMPORTED:
             if source.has(table) and (rows := source.count(table)):
                 run.report.not_imported[table] = rows

@@ -17,6 +17,8 @@ KINDS: dict[str, str] = {
     "plant": "plants",
     "plant_photo": "plant images",
     "spotify": "spotify",
+    "comment": "comments",
+    "contact_message": "contact_messages",
 }
 ALREADY_IMPORTED = "already imported"
 

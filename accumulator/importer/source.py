@@ -30,9 +30,11 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "inserted_at",
     ),
     "spotify": ("id", "type", "data", "expire_at", "inserted_at", "updated_at"),
+    "comments": ("id", "content", "author", "blog_slug", "parent_id", "inserted_at"),
+    "contact_messages": ("id", "message", "email", "inserted_at"),
 }
 # Tables of the original whose features this app does not have: counted in the report, not read.
-NOT_IMPORTED = ("users_tokens", "comments", "contact_messages", "year_logs", "blog_polls", "extension_bookmarks")
+NOT_IMPORTED = ("users_tokens", "year_logs", "blog_polls", "extension_bookmarks")
 
 
 class SourceError(Exception):

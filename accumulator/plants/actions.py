@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime
 
 from starlette.concurrency import run_in_threadpool
 
+from accumulator import push
 from accumulator.db import utcnow
-from accumulator.plants import photos, push, reminders, service
+from accumulator.plants import photos, reminders, service
 from accumulator.runtime import Services, Topic, in_transaction, off_loop, publish
 from accumulator.storage import new_file_id
 

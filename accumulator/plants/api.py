@@ -7,8 +7,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from accumulator import push
 from accumulator.auth.access import owner_route
-from accumulator.plants import actions, photos, push, reads, service
+from accumulator.plants import actions, photos, reads, service
 from accumulator.web import BadRequest, BodyTooLarge, json_error, parse_json_object, path_id, read_body, services
 
 

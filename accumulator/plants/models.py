@@ -65,25 +65,5 @@ class ReminderDelivery(SQLModel, table=True):
     sent_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class PushSubscription(SQLModel, table=True):
-    """One browser that asked for notifications (Web Push)."""
-
-    __tablename__ = "push_subscription"
-
-    id: int | None = Field(default=None, primary_key=True)
-    endpoint: str = Field(max_length=1000, unique=True)
-    p256dh: str = Field(max_length=200)  # the browser's public key, base64url
-    auth: str = Field(max_length=100)  # the browser's auth secret, base64url
-    user_agent: str = Field(default="", max_length=300)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-
-
-class AppSecret(SQLModel, table=True):
-    """Keys the app makes for itself on first use and must keep (the VAPID key pair), shared by
-    every instance through the database."""
-
-    __tablename__ = "app_secret"
-
-    name: str = Field(primary_key=True, max_length=40)
-    value: str = Field(sa_column=Column(Text(), nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+# Browser push's tables moved to the ground floor with it; re-exported for older imports.
+from accumulator.push import AppSecret, PushSubscription  # noqa: E402, F401

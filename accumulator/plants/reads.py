@@ -7,8 +7,9 @@ from typing import TypedDict
 
 from sqlmodel import Session
 
+from accumulator import push
 from accumulator.notes.markdown import render
-from accumulator.plants import push, reminders, service
+from accumulator.plants import reminders, service
 from accumulator.plants.actions import today
 from accumulator.plants.models import Plant
 from accumulator.runtime import Services, in_transaction

@@ -18,8 +18,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from accumulator import push
 from accumulator.db import session_scope
-from accumulator.plants import mail, push, service
+from accumulator.plants import mail, service
 from accumulator.plants.due import DuePlant
 from accumulator.settings import Settings
 

@@ -9,6 +9,7 @@ import reflex as rx
 from accumulator import routes
 from accumulator.feature import NavEntry
 from accumulator.ui import theme
+from accumulator.ui.nav_counts import COUNTERS, NavCountsState
 from accumulator.ui.owner import OwnerState
 
 # The features' navigation entries, in order; the app assembly hands them in (`set_navigation`).
@@ -17,6 +18,16 @@ NAV_ITEMS: list[tuple[str, str, str]] = []
 
 def set_navigation(entries: list[NavEntry]) -> None:
     NAV_ITEMS[:] = [(entry.label, entry.href, entry.icon) for entry in sorted(entries, key=lambda e: e.order)]
+    COUNTERS.clear()
+    COUNTERS.update({entry.href: entry.count for entry in entries if entry.count is not None})
+
+
+def nav_badge(href: str) -> rx.Component:
+    """The entry's count for the owner (unread messages…), when it has one."""
+    if href not in COUNTERS:
+        return rx.fragment()
+    count = NavCountsState.counts[href].to(str)
+    return rx.cond(count, rx.badge(count, color_scheme="red", variant="solid", radius="full", class_name="nav-count"))
 
 
 def brand() -> rx.Component:
@@ -31,7 +42,7 @@ def brand() -> rx.Component:
 
 def nav_link(label: str, href: str, icon: str, active: bool) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="3"),
+        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), nav_badge(href), align="center", spacing="3"),
         href=href,
         underline="none",
         color_scheme="gray" if not active else theme.ACCENT,
@@ -219,7 +230,7 @@ def page(
                 "component": render,
                 "route": route,
                 "title": f"{title} · Accumulator",
-                "on_load": [guard, *(on_load or [])],
+                "on_load": [guard, NavCountsState.load_counts, *(on_load or [])],
             }
         )
         return content

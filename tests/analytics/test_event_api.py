@@ -54,7 +54,7 @@ def test_a_page_view_sent_as_text_plain_is_accepted_and_counted(client: TestClie
     assert response.status_code == 202
     assert response.headers["access-control-allow-origin"] == SITE_ORIGIN
     settle(services)
-    assert stats(client) == {"views": 1, "likes": 0, "viewing": 1}
+    assert stats(client) == {"views": 1, "likes": 0, "viewing": 1, "comments": 0}
 
 
 def test_json_content_type_works_too(client: TestClient, services: Services) -> None:
@@ -140,7 +140,7 @@ def test_bots_get_202_and_are_not_counted(client: TestClient, services: Services
     response = post(client, EVENT, ua="Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)")
     assert response.status_code == 202
     settle(services)
-    assert stats(client) == {"views": 0, "likes": 0, "viewing": 0}
+    assert stats(client) == {"views": 0, "likes": 0, "viewing": 0, "comments": 0}
 
 
 def test_stats_answers_counts_and_viewers_with_cors_and_a_short_cache(client: TestClient, services: Services) -> None:
@@ -150,7 +150,7 @@ def test_stats_answers_counts_and_viewers_with_cors_and_a_short_cache(client: Te
     post(client, {**EVENT, "type": "leave", "visitor": "tab-token-2"})
     settle(services)
     response = client.get("/api/stats", params={"site": "blog", "path": "/hello"}, headers={"Origin": SITE_ORIGIN})
-    assert response.json() == {"views": 2, "likes": 1, "viewing": 1}
+    assert response.json() == {"views": 2, "likes": 1, "viewing": 1, "comments": 0}
     assert response.headers["access-control-allow-origin"] == SITE_ORIGIN
     assert response.headers["cache-control"] == "public, max-age=5"
     other = client.get(

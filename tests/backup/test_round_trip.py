@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from sqlmodel import Session
 
-from accumulator.backup.load import alembic_config
+from accumulator.backup.load import alembic_config, head_revision
 from accumulator.db import utcnow
 from accumulator.notes import service as notes_service
 from accumulator.runtime import build_services
@@ -104,7 +104,7 @@ def test_an_archive_of_an_older_version_is_restored_and_upgraded(tmp_path, tmp_p
         assert "at revision 0011" in taken.stdout
         restored = cli(target, "restore", str(only_archive(tmp_path / "old")))
         assert restored.returncode == 0, restored.stderr
-        assert "archive revision 0011, now at 0012" in restored.stdout
+        assert f"archive revision 0011, now at {head_revision()}" in restored.stdout
         original, now = rows_by_table(source), rows_by_table(target)
         assert now["backup_run"] == []
         for table in set(original) - {"owner_session", "app_secret", "push_subscription"}:

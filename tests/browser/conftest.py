@@ -40,18 +40,44 @@ SITE_PAGE = """<!doctype html>
 """
 
 
+# Pages under /comments/ carry the comment widget instead of the tracker.
+COMMENTS_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>A post with comments</title></head><body><h1>A post with comments</h1>
+<div id="accumulator-comments"></div>
+<script defer src="{app}/js/comments.js" data-site="blog"></script></body></html>
+"""
+# Pages under /framed/ show the comments of /comments/a-post in the hub's frameable page instead.
+FRAMED_COMMENTS_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Framed comments</title></head><body>
+<iframe id="comments-frame" src="{app}/embed/comments?site=blog&path=/comments/a-post&theme=dark"
+ style="width:100%;height:700px;border:0"></iframe></body></html>
+"""
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     data_dir = tmp_path_factory.mktemp("live-data")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with local_site(lambda: SITE_PAGE.format(app=url)) as site_url, running_fake_spotify() as spotify:
+
+    def comment_pages(path: str) -> str | None:
+        if path.startswith("/framed/"):
+            return FRAMED_COMMENTS_PAGE.format(app=url)
+        return COMMENTS_PAGE.format(app=url) if path.startswith("/comments/") else None
+
+    with (
+        local_site(lambda: SITE_PAGE.format(app=url), comment_pages) as site_url,
+        running_fake_spotify() as spotify,
+    ):
         env = app_environment(
             data_dir,
             port,
             ALLOWED_ORIGINS=site_url,
             # A small upload limit, so a test can go past it without moving 100 MB.
             MAX_UPLOAD_MB=str(UPLOAD_LIMIT_MB),
+            # A form may be sent one second after it opened (3 by default): the tests type fast.
+            COMMENTS_MIN_SECONDS="1",
             SPOTIFY_CLIENT_ID=spotify.client_id,
             SPOTIFY_CLIENT_SECRET=spotify.client_secret,
             SPOTIFY_ACCOUNTS_URL=spotify.url,

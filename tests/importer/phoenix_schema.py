@@ -322,8 +322,11 @@ def rows_sql() -> list[tuple[str, dict]]:
         ),
         (
             "INSERT INTO comments (id, content, author, blog_slug, parent_id, inserted_at, updated_at) VALUES "
-            "(1, 'Nice post', 'Ann', 'hello-world', NULL, now(), now()),"
-            "(2, 'Thanks!', NULL, 'hello-world', 1, now(), now())",
+            "(1, 'Nice post', 'Ann', 'hello-world', NULL, '2025-06-01 10:00:00', now()),"
+            "(2, 'Thanks!', NULL, 'hello-world', 1, '2025-06-01 10:05:00', now()),"
+            "(3, 'A *reply* to the reply <script>x</script>', 'Cy', 'hello-world', 2, '2025-06-01 10:06:00', now()),"
+            "(4, 'Deeper still', 'Di', 'hello-world', 3, '2025-06-01 10:07:00', now()),"
+            "(5, 'On another post', 'Ed', 'second-post', NULL, '2025-06-02 09:00:00', now())",
             {},
         ),
         (

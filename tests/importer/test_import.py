@@ -16,6 +16,8 @@ from sqlmodel import Session, select
 from accumulator.analytics.models import DailyDimension, DailyPageStat, PageStat
 from accumulator.auth import service as auth
 from accumulator.auth.models import Owner
+from accumulator.comments.models import Comment
+from accumulator.contact.models import ContactMessage
 from accumulator.importer.source import Source
 from accumulator.notes import service as notes
 from accumulator.notes.models import Note, Workspace
@@ -40,6 +42,8 @@ EXPECTED = {  # kind: (read, imported, skipped, failed)
     "plant": (4, 4, 0, 0),
     "plant_photo": (1, 1, 0, 0),
     "spotify": (3, 1, 2, 0),  # the cached access token and now playing are not needed
+    "comment": (5, 5, 0, 0),
+    "contact_message": (1, 1, 0, 0),
 }
 
 
@@ -68,8 +72,6 @@ def test_every_row_is_read_and_accounted_for(
     assert "merged into this app's own 'default'" in remarks
     assert report.not_imported == {
         "users_tokens": 1,
-        "comments": 2,
-        "contact_messages": 1,
         "year_logs": 1,
         "blog_polls": 2,
     }
@@ -244,3 +246,39 @@ def test_the_original_database_is_only_read(
         assert {table: source.count(table) for table in before} == before
     finally:
         source.close()
+
+
+def test_comments_keep_their_tree_authors_times_and_pages_and_messages_come_too(
+    fresh_install: Engine, services: Services, phoenix_source: str, phoenix_files: Path, session: Session
+) -> None:
+    run_import(services, phoenix_source, phoenix_files)
+    rows = {row.body: row for row in session.exec(select(Comment))}
+    nice, thanks, reply, deeper = (
+        rows[key]
+        for key in ("Nice post", "Thanks!", next(k for k in rows if k.startswith("A *reply*")), "Deeper still")
+    )
+    assert (nice.site, nice.path, nice.author_name, nice.depth, nice.parent_id) == (
+        "blog",
+        "/blog/hello-world",
+        "Ann",
+        0,
+        None,
+    )
+    assert nice.created_at == datetime(2025, 6, 1, 10, 0, tzinfo=UTC)
+    assert (thanks.parent_id, thanks.depth, thanks.author_name) == (nice.id, 1, "")
+    assert (reply.parent_id, reply.depth) == (thanks.id, 2)
+    assert "<em>reply</em>" in reply.body_html and "<script" not in reply.body_html
+    assert (deeper.parent_id, deeper.depth) == (thanks.id, 2)  # two levels deep, as the widget shows
+    assert rows["On another post"].path == "/blog/second-post"
+    assert {row.status for row in rows.values()} == {"published"}
+    (message,) = session.exec(select(ContactMessage)).all()
+    assert (message.id, message.email, message.message) == (
+        "3f1a2b3c-0000-4000-8000-000000000001",
+        "a@example.com",
+        "Hello",
+    )
+    assert message.read_at is not None  # years-old mail is no news in the unread count
+    again = run_import(services, phoenix_source, phoenix_files)
+    assert again.counts["comment"].imported == 0 and again.already_imported("comment") == 5
+    assert again.counts["contact_message"].imported == 0
+    assert "comments" in again.render() and "contact_messages" in again.render()

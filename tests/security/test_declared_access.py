@@ -39,6 +39,9 @@ PAGES = {
     "DashboardState": "/dashboard",
     "SpotifyState": "/spotify",
     "LoginState": "/login",
+    "BackupsState": "/backups",
+    "CommentsState": "/comments",
+    "MessagesState": "/messages",
 }
 
 

@@ -1,0 +1,173 @@
+"""The only way comments change. Each action: the rate limits, one transaction (off the event
+loop), then one CommentChanged per comment on COMMENTS_TOPIC. Only published comments are ever
+announced; a live widget reads the comment again (published only) before sending it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from accumulator import push
+from accumulator.comments import moderation, notices, service, spam
+from accumulator.db import utcnow
+from accumulator.mail import MailError, plain_message, send_email
+from accumulator.ratelimit import Limiter, create_limiter
+from accumulator.runtime import Services, Topic, in_transaction, publish
+
+log = logging.getLogger(__name__)
+
+PER_ADDRESS = (5, 60.0)  # comments (and contact messages) from one address per minute
+PER_PAGE = (30, 600.0)  # comments on one page per ten minutes, whoever writes them
+
+
+@dataclass(frozen=True)
+class CommentChanged:
+    site: str
+    path: str
+    comment_id: int
+    change: str  # "published" | "removed"
+
+
+COMMENTS_TOPIC = Topic("update:comments", CommentChanged)
+
+
+@dataclass(frozen=True)
+class Limits:
+    address: Limiter
+    page: Limiter
+
+
+def limits(svc: Services) -> Limits:
+    def build() -> Limits:
+        url, outage = svc.settings.redis_url, svc.redis_outage
+        return Limits(
+            address=create_limiter(
+                url, name="comment-address", limit=PER_ADDRESS[0], window=PER_ADDRESS[1], outage=outage
+            ),
+            page=create_limiter(url, name="comment-page", limit=PER_PAGE[0], window=PER_PAGE[1], outage=outage),
+        )
+
+    return svc.component("comments.limits", build)
+
+
+async def check_address(svc: Services, ip: str) -> None:
+    wait = await limits(svc).address.take(ip)
+    if wait > 0:
+        raise spam.Refused("Too many messages from your address: try again in a minute.", 429, int(wait) + 1)
+
+
+async def _announce(svc: Services, changed: moderation.Changed | None) -> None:
+    if changed is None:
+        return
+    for comment_id in changed.published:
+        await publish(svc, COMMENTS_TOPIC, CommentChanged(changed.site, changed.path, comment_id, "published"))
+    for comment_id in changed.removed:
+        await publish(svc, COMMENTS_TOPIC, CommentChanged(changed.site, changed.path, comment_id, "removed"))
+
+
+async def post_comment(svc: Services, *, data: dict[str, Any], ip: str) -> tuple[dict[str, Any] | None, str, str]:
+    """Take a reader's comment: (what readers now see of it, or None when held; "published" or
+    "held"; the author token for the widget to keep). Raises spam.Refused saying why."""
+    now = utcnow()
+    parsed = service.parse_input(data)
+    service.check_content(
+        parsed, secret=svc.settings.secret_key, now=now, min_seconds=svc.settings.comments_min_seconds
+    )
+    await check_address(svc, ip)
+    wait = await limits(svc).page.take(f"{parsed.site}\n{parsed.path}")
+    if wait > 0:
+        raise spam.Refused(
+            "This page is getting many comments right now: try again in a few minutes.", 429, int(wait) + 1
+        )
+    posted = await in_transaction(svc, service.post_comment, data=parsed, secret=svc.settings.secret_key, now=now)
+    comment = posted.comment
+    if comment.status == "published":
+        await _announce(svc, moderation.Changed(comment.site, comment.path, [comment.id], []))
+        return service.public_view(comment), "published", posted.author_token
+    return None, "held", posted.author_token
+
+
+async def approve(svc: Services, *, comment_id: int) -> bool:
+    changed = await in_transaction(svc, moderation.approve, comment_id=comment_id)
+    await _announce(svc, changed)
+    return changed is not None
+
+
+async def hide(svc: Services, *, comment_id: int) -> bool:
+    changed = await in_transaction(svc, moderation.hide, comment_id=comment_id)
+    await _announce(svc, changed)
+    return changed is not None
+
+
+async def delete(svc: Services, *, comment_id: int) -> bool:
+    changed = await in_transaction(svc, moderation.delete_comment, comment_id=comment_id)
+    await _announce(svc, changed)
+    return changed is not None
+
+
+async def reply_as_owner(svc: Services, *, parent_id: int, text: str) -> None:
+    def reply(session: Session) -> moderation.Changed:
+        was_held = service.published_comment(session=session, comment_id=parent_id) is None
+        comment = moderation.owner_reply(session=session, parent_id=parent_id, text=text, now=utcnow())
+        ids = ([parent_id] if was_held else []) + [comment.id]
+        return moderation.Changed(comment.site, comment.path, published=ids, removed=[])
+
+    await _announce(svc, await in_transaction(svc, reply))
+
+
+async def block_author(svc: Services, *, comment_id: int) -> bool:
+    changed = await in_transaction(svc, moderation.block_author, comment_id=comment_id, now=utcnow())
+    return changed is not None
+
+
+async def set_moderation(svc: Services, *, site: str, moderation_mode: str) -> None:
+    await in_transaction(svc, moderation.set_moderation, site=site, moderation=moderation_mode)
+
+
+async def set_words(svc: Services, *, text: str) -> list[str]:
+    return await in_transaction(svc, moderation.set_words, text=text)
+
+
+# Telling the owner
+
+
+async def send_digest(svc: Services, *, now: datetime | None = None) -> int:
+    """Send the unsent notices as one digest (e-mail and browser push); the number of notices
+    sent. A channel that fails does not stop the other; when every channel fails they are tried
+    again on the next run."""
+    now = now or utcnow()
+    gap = timedelta(minutes=svc.settings.notify_digest_minutes)
+    claimed = await in_transaction(svc, notices.claim_digest, now=now, gap=gap)
+    if not claimed:
+        return 0
+    subject, text = notices.digest_text(claimed, svc.settings.base_url)
+    delivered = False
+    if svc.settings.mail_configured:
+        message = plain_message(settings=svc.settings, subject=subject, text=text, tag="comments")
+        try:
+            await run_in_threadpool(send_email, message, svc.settings)
+            delivered = True
+        except MailError as exc:
+            log.warning("comment digest by e-mail failed: %s", exc)
+    body = claimed[0].summary[:200] + (f" (+{len(claimed) - 1} more)" if len(claimed) > 1 else "")
+    url = "/messages" if all(notice.kind == "contact" for notice in claimed) else "/comments"
+    try:
+        report = await push.send_to_all(
+            svc.engine, svc.settings, {"title": subject, "body": body, "url": url, "tag": "owner-digest"}
+        )
+        delivered = delivered or report.delivered > 0
+    except push.PushError as exc:
+        log.warning("comment digest by push failed: %s", exc)
+    if not delivered and (svc.settings.mail_configured or await _has_subscribers(svc)):
+        await in_transaction(svc, notices.release, ids=[notice.id for notice in claimed])
+        return 0
+    return len(claimed)
+
+
+async def _has_subscribers(svc: Services) -> bool:
+    return bool(await in_transaction(svc, lambda session: push.subscription_count(session)))
