@@ -18,7 +18,9 @@ from accumulator.jobs import JobSpec
 from accumulator.runtime import Services, Topic
 
 # Every feature, in the order their routes are matched (the busiest first).
-FEATURE_NAMES = ("analytics", "auth", "notes", "pastes", "spotify", "plants", "importer", "backup")
+FEATURE_NAMES = (
+    "analytics", "auth", "notes", "pastes", "spotify", "plants", "importer", "backup", "tokens", "apiv1",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

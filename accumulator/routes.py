@@ -9,8 +9,9 @@ SPOTIFY = "/spotify"
 PLANTS = "/plants"
 SESSIONS = "/sessions"
 BACKUPS = "/backups"
+TOKENS = "/tokens"
 DASHBOARD_PAGES = "/api/analytics/pages"  # the dashboard's pages table, fetched by an opening tab
 EVENTS = "/api/event"  # page views, likes and leaves from the owner's sites (the tracker)
 
 # Pages that need the owner's session; everything else is readable by anyone.
-OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS)
+OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS, TOKENS)

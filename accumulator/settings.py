@@ -55,6 +55,7 @@ class Settings:
     backup_dir: Path | None = None  # None: no scheduled backups
     backup_time: str = "03:00"  # HH:MM in the owner's time zone
     backup_keep: int = 14  # archives kept in backup_dir, the oldest removed beyond this
+    api_rate_limit: int = 120  # requests per minute per API token (/api/v1); more answer 429
 
     @property
     def uploads(self) -> Path:
@@ -281,6 +282,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         backup_dir=_directory(env, "BACKUP_DIR"),
         backup_time=_clock_time(env, "BACKUP_TIME", "03:00"),
         backup_keep=_int(env, "BACKUP_KEEP", 14, low=1, high=1000),
+        api_rate_limit=_int(env, "API_RATE_LIMIT", 120, low=1, high=100_000),
     )
 
 
