@@ -31,6 +31,8 @@ from accumulator.web import public_origin
 
 SEARCH_DEPTH_MAX = 500  # results reachable by paging a search (the ranking is recomputed per page)
 NOTE_ID = {"note_id": PathParam("The note's id.")}
+# A note is at most 100,000 characters; JSON escapes can make that several times as many bytes.
+NOTE_BODY_MAX = 1024 * 1024
 
 
 class WorkspaceOut(BaseModel):
@@ -264,6 +266,7 @@ OPERATIONS = [
         answer=NoteOut,
         status=201,
         body=NoteCreate,
+        body_limit=NOTE_BODY_MAX,
         errors=(404,),
         description="Adds the note to `workspace` (an id or a title; default: the first workspace). "
         "Answers the note with its address (`url`) and, for a public workspace, its public page.",
@@ -289,6 +292,7 @@ OPERATIONS = [
         edit_note,
         answer=NoteOut,
         body=NoteEdit,
+        body_limit=NOTE_BODY_MAX,
         path_params=NOTE_ID,
     ),
     Operation(
