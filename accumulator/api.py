@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy.exc import DBAPIError
@@ -16,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accumulator.auth.access import public_route
@@ -161,6 +162,18 @@ def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:
     return middleware
 
 
+def newline_safe_mounts(routes: list) -> None:
+    """Let every mount match paths holding a line break (an encoded `%0A` in an id).
+
+    Starlette's mount pattern ends with `(?P<path>.*)$`, whose `.` stops at a line break, so such a
+    path slips past the mount (past our routes, to Reflex's plain-text 404) instead of reaching the
+    route that would refuse it in its own words (the token API's JSON errors)."""
+    for route in routes:
+        if isinstance(route, Mount):
+            route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+            newline_safe_mounts(getattr(route.app, "routes", None) or [])
+
+
 def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
     """Reflex's `api_transformer`: our routes first, then Reflex's app for everything else.
 
@@ -169,6 +182,7 @@ def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
 
     def transform(reflex_app: ASGIApp) -> ASGIApp:
         api.mount("", reflex_app)
+        newline_safe_mounts(api.routes)
         return security_headers(api, api.state.services)
 
     return transform
@@ -199,5 +213,6 @@ def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
         lifespan=lifespan,
         exception_handlers={DBAPIError: database_unavailable},
     )
+    newline_safe_mounts(api.routes)
     api.state.services = svc
     return api

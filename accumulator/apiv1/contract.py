@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError, WithJsonSchema
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -305,13 +306,37 @@ class V1Route(Route):
         await super().handle(scope, receive, send)
 
 
+class IdConvertor(Convertor):
+    """Path ids are digits: `/notes/search` is then not a note whose id is "search" (a PATCH of it
+    answers 405, as for any method the address lacks). Kept as text; `_path` checks the length."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return str(value)
+
+
+register_url_convertor("v1id", IdConvertor())
+
+
+def _route_path(op: Operation) -> str:
+    path = op.path
+    for name, param in op.path_params.items():
+        if param.pattern == ID_PATTERN:
+            path = path.replace("{" + name + "}", "{" + name + ":v1id}")
+    return path
+
+
 def build_routes(operations: list[Operation]) -> list[Route]:
     allowed: dict[str, set[str]] = {}
     for op in operations:
         allowed.setdefault(op.path, set()).add(op.method)
     routes = []
     for op in operations:
-        route = V1Route(op.path, endpoint(op), methods=[op.method])
+        route = V1Route(_route_path(op), endpoint(op), methods=[op.method])
         route.allowed = ", ".join(sorted(allowed[op.path]))
         routes.append(route)
     return routes

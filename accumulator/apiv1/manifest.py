@@ -71,4 +71,5 @@ routes = [
     *build_routes(OPERATIONS),
 ]
 
+# (api.newline_safe_mounts lets this group match an address holding an encoded line break too.)
 FEATURE = Feature(name="apiv1", routes=[Mount(PREFIX, app=Router(routes, default=unknown))])

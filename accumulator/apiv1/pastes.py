@@ -5,9 +5,9 @@ work, `pastes.service.parse_input` keeps the rules (the models here only describ
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import ClientDisconnect
 
 from accumulator.apiv1.contract import (
@@ -27,13 +27,22 @@ from accumulator.apiv1.contract import (
 from accumulator.pastes import actions, highlight, reads, service
 from accumulator.pastes.api import MAX_JSON_BODY, SAFE_CONTENT_TYPE
 from accumulator.pastes.models import CONTENT_MAX, NAME_MAX, TITLE_MAX, Paste, PasteFile
-from accumulator.storage import TooLarge
+from accumulator.storage import FILE_ID, TooLarge
 from accumulator.web import public_origin
 
 PASTE_ID = {"paste_id": PathParam("The paste's id.", pattern=r"^[A-Za-z0-9_-]{1,24}$", max_length=24)}
 Language = Literal[tuple([highlight.AUTO, *highlight.LANGUAGES])]  # type: ignore[misc]
 Expiry = Literal[tuple(service.EXPIRY)]  # type: ignore[misc]
-FileId = Text(24, single_line=True, description="An upload's id (from POST /api/v1/pastes/uploads).")
+FileId = Annotated[
+    str, Field(pattern=FILE_ID.pattern, description="An upload's id (from POST /api/v1/pastes/uploads).")
+]
+# What parse_input asks besides the shape: some text (not only spaces) or at least one file.
+SOMETHING = {
+    "anyOf": [
+        {"required": ["content"], "properties": {"content": {"pattern": "\\S"}}},
+        {"required": ["files"], "properties": {"files": {"minItems": 1}}},
+    ]
+}
 
 
 class PasteSummaryOut(BaseModel):
@@ -71,6 +80,8 @@ class PasteOut(BaseModel):
 
 
 class PasteIn(Strict):
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=SOMETHING)
+
     title: Text(TITLE_MAX, single_line=True) = ""
     content: Text(CONTENT_MAX, description="The text (at most 1 MB of UTF-8).") = ""
     language: Language = highlight.AUTO
@@ -156,6 +167,8 @@ async def upload_file(call: Call) -> dict[str, Any]:
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         raise ApiError(413, f"The file is larger than {svc.settings.max_upload_mb} MB.")
+    if declared == "0" or (declared is None and "transfer-encoding" not in request.headers):
+        raise ApiError(400, "The file is empty: send its bytes as the body.")
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if not SAFE_CONTENT_TYPE.match(content_type) or re.match(r"^multipart/", content_type):
         content_type = "application/octet-stream"
