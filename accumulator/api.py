@@ -26,7 +26,7 @@ from accumulator.features import FEATURES
 from accumulator.jobs import JobRunner, JobSpec, create_leadership
 from accumulator.runtime import Services
 from accumulator.ui.csp import page_policy
-from accumulator.web import services
+from accumulator.web import api_error, services
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,9 @@ async def database_unavailable(request: Request, exc: Exception) -> JSONResponse
     """The database went away (restarting, unreachable): a clear 503, never a stack trace. The
     connection pool checks connections before use, so requests succeed again once it is back."""
     log.warning("database unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    if request.url.path.startswith("/api/v1/"):  # the token API's own error shape
+        return api_error(503, "unavailable", "The database is unavailable right now; try again in a moment.",
+                         {"Retry-After": "5"})  # fmt: skip
     return JSONResponse(
         {"error": "The database is unavailable right now; try again in a moment."},
         status_code=503,

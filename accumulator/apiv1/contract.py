@@ -37,12 +37,16 @@ from accumulator.web import BodyTooLarge, api_error, read_body, services
 PREFIX = "/api/v1"
 JSON_BODY_MAX = 64 * 1024  # unless an operation says otherwise (pastes: 8 MB)
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
-ID_PATTERN = r"^[0-9]{1,18}$"  # what a database row id can be; anything else is the same 404
+ID_PATTERN = r"^[0-9]{1,18}$"  # digits; anything else is the same 404
+# Row ids are INTEGER columns, 32-bit on PostgreSQL: a larger id names no row (and must never reach
+# the database, which would refuse the query itself).
+ID_MAX = 2**31 - 1
 
 # Errors every operation may give, besides its own.
 COMMON_ERRORS = {
     401: "No token, or an unknown, revoked or expired one.",
     429: "Too many requests for this token; wait for Retry-After seconds.",
+    503: "The database is unavailable right now; retry after Retry-After seconds.",
 }
 ERROR_TEXT = {
     400: "The request is not valid (the message says which part and why).",
@@ -60,6 +64,14 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str, code: str | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.code = status, message, code or ERROR_CODES.get(status, "error")
+
+
+def row_id(value: str | None) -> int | None:
+    """The row id `value` names (digits, as `Id` and ID_PATTERN describe), or None when no row can have it."""
+    if value is None or not value.isdigit() or len(value) > 18:
+        return None
+    number = int(value)
+    return number if 0 < number <= ID_MAX else None
 
 
 def not_found(what: str = "object") -> ApiError:
@@ -249,6 +261,8 @@ def _path(request: Request, op: Operation) -> dict[str, str]:
     for name, param in op.path_params.items():
         value = request.path_params.get(name, "")
         if len(value) > param.max_length or not re.fullmatch(param.pattern, value):
+            raise not_found()
+        if param.pattern == ID_PATTERN and not row_id(value):
             raise not_found()
         values[name] = value
     return values

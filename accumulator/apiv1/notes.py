@@ -24,6 +24,7 @@ from accumulator.apiv1.contract import (
     encode_cursor,
     not_found,
     offset_page,
+    row_id,
 )
 from accumulator.notes import actions, reads
 from accumulator.notes.models import NOTE_MAX, TITLE_MAX, Note, Workspace
@@ -136,12 +137,20 @@ def _before(cursor: str | None) -> tuple[datetime, int] | None:
         raise ApiError(400, "The cursor is not one this API gave.", "bad_cursor") from None
 
 
+def _known_workspace(workspaces: dict[int, Workspace], wanted: str | None) -> int | None:
+    """The workspace a query names (None: every workspace); 404 for one that does not exist."""
+    if wanted is None:
+        return None
+    workspace_id = row_id(wanted)
+    if workspace_id not in workspaces:
+        raise not_found("workspace")
+    return workspace_id
+
+
 async def list_notes(call: Call) -> dict[str, Any]:
     query: NotesQuery = call.query
-    workspace_id = int(query.workspace) if query.workspace else None
     workspaces = await _workspaces(call)
-    if workspace_id is not None and workspace_id not in workspaces:
-        raise not_found("workspace")
+    workspace_id = _known_workspace(workspaces, query.workspace)
     notes = await reads.notes_before(
         call.svc, workspace_id=workspace_id, before=_before(query.cursor), limit=query.limit + 1
     )
@@ -156,10 +165,11 @@ async def search_notes(call: Call) -> dict[str, Any]:
     offset = decode_cursor(query.cursor, 0)
     if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < SEARCH_DEPTH_MAX:
         raise ApiError(400, "The cursor is not one this API gave.", "bad_cursor")
+    workspace_id = _known_workspace(await _workspaces(call), query.workspace)
     hits = await reads.search(
         call.svc,
         query=query.q,
-        workspace_id=int(query.workspace) if query.workspace else None,
+        workspace_id=workspace_id,
         limit=min(offset + query.limit + 1, SEARCH_DEPTH_MAX),
     )
     chunk = hits[offset : offset + query.limit]
@@ -182,8 +192,8 @@ def _pick_workspace(workspaces: dict[int, Workspace], wanted: str | None) -> Wor
         raise not_found("workspace")
     if wanted is None:
         return workspaces[min(workspaces)]
-    if wanted.isdigit() and len(wanted) <= 18 and int(wanted) in workspaces:
-        return workspaces[int(wanted)]
+    if row_id(wanted) in workspaces:
+        return workspaces[row_id(wanted)]
     for workspace in workspaces.values():
         if workspace.title == wanted:
             return workspace
@@ -254,6 +264,7 @@ OPERATIONS = [
         search_notes,
         answer=Listing[SearchHitOut],
         query=SearchQuery,
+        errors=(404,),
     ),
     Operation(
         "POST",

@@ -78,7 +78,7 @@ def build(operations: list[Operation]) -> dict[str, Any]:
             responses[str(op.status)] = {"description": "Done; no body."}
         for status, text in sorted(op.error_statuses().items()):
             response: dict[str, Any] = {"description": text, "content": _json(error_ref)}
-            if status == 429:
+            if status in (429, 503):
                 response["headers"] = {
                     "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer", "minimum": 1}}
                 }

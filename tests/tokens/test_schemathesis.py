@@ -23,7 +23,6 @@ from sqlmodel import Session
 from accumulator.auth import service as auth_service
 from accumulator.db import create_db_engine, utcnow
 from accumulator.plants import service as plants_service
-from accumulator.settings import PROJECT_ROOT
 from accumulator.tokens.state import TokensState
 from tests.conftest import BACKENDS, fresh_database
 from tests.live_server import app_environment, free_port, serve_backend
@@ -85,8 +84,9 @@ def test_a_token_made_on_the_page_works_and_opens_nothing_on_the_websocket(live:
     assert httpx.get(f"{live.url}/api/v1/plants", headers=headers).json()["items"][0]["name"] == "Fern"
 
     async def as_token() -> str:
-        async with ReflexSocket(live.url, origin=live.url) as tab:  # no cookie, only the token
-            tab.headers.update(headers)
+        tab = ReflexSocket(live.url, origin=live.url)  # no cookie: only the token, on the handshake
+        tab.headers.update(headers)
+        async with tab:
             await tab.hydrate("/tokens")
             updates = await tab.send(event_name(TokensState, "load_tokens"), {}, path="/tokens")
             return text_of(updates)
@@ -113,7 +113,8 @@ def test_every_operation_matches_its_description(live: Live, tmp_path: Path) -> 
         "--no-color",
         "--report", "junit", "--report-dir", str(tmp_path),
     ]  # fmt: skip
-    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=RUN_SECONDS + 60)
+    # In the test's own folder: schemathesis keeps its example database (.schemathesis/) where it runs.
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=RUN_SECONDS + 60)
     log = live.log.read_text()[-3000:] if live.log.exists() else ""
     assert done.returncode == 0, f"{done.stdout[-12000:]}\n{done.stderr[-2000:]}\n--- server log ---\n{log}"
     assert "Selected: 23/23" in done.stdout and "Tested: 23" in done.stdout  # every operation

@@ -93,6 +93,12 @@ def test_notes_refusals_name_the_problem(client: TestClient, write_token: dict, 
     assert client.get("/api/v1/notes", params={"limit": 0}, headers=write_token).status_code == 400
     assert client.get("/api/v1/notes", params={"cursor": "garbage!"}, headers=write_token).status_code == 400
     assert client.get("/api/v1/notes/99999999999999999999", headers=write_token).status_code == 404
+    # Past 32 bits (PostgreSQL's INTEGER ids): no such row, never a query the database refuses (503).
+    for path in ("/api/v1/notes/4500348510", "/api/v1/plants/4500348510", "/api/v1/notes/0"):
+        assert client.get(path, headers=write_token).status_code == 404, path
+    too_big = {"q": "x", "workspace": "49864430027706555"}
+    assert client.get("/api/v1/notes/search", params=too_big, headers=write_token).status_code == 404
+    assert client.get("/api/v1/notes", params={"workspace": "4500348510"}, headers=write_token).status_code == 404
 
 
 def test_unknown_addresses_and_methods_answer_in_the_same_shape(client: TestClient, write_token: dict) -> None:
