@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from accumulator.analytics import reads
 from accumulator.analytics.feed import RANGES
-from accumulator.apiv1.contract import Call, Listing, Loose, Operation, Page, Text, offset_page
+from accumulator.apiv1.contract import Call, Operation
+from accumulator.apiv1.shapes import Listing, Loose, Page, Text, offset_page
 
 Range = Literal[tuple(RANGES)]  # type: ignore[misc]
 

@@ -8,15 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from accumulator.apiv1.contract import (
-    PREFIX,
+from accumulator.apiv1.contract import PREFIX, Call, Operation, PathParam
+from accumulator.apiv1.shapes import (
     ApiError,
-    Call,
     Id,
     Listing,
-    Operation,
     Page,
-    PathParam,
     Strict,
     Text,
     Timestamp,

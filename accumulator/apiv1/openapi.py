@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from accumulator.apiv1.contract import PREFIX, ErrorAnswer, Operation
+from accumulator.apiv1.contract import PREFIX, Operation
+from accumulator.apiv1.shapes import ErrorAnswer
 
 REF = "#/components/schemas/{model}"
 INFO = {

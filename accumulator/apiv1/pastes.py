@@ -10,20 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import ClientDisconnect
 
-from accumulator.apiv1.contract import (
-    ApiError,
-    Call,
-    Listing,
-    Loose,
-    Operation,
-    Page,
-    PathParam,
-    Strict,
-    Text,
-    Timestamp,
-    not_found,
-    offset_page,
-)
+from accumulator.apiv1.contract import Call, Operation, PathParam
+from accumulator.apiv1.shapes import ApiError, Listing, Loose, Page, Strict, Text, Timestamp, not_found, offset_page
 from accumulator.pastes import actions, highlight, reads, service
 from accumulator.pastes.api import MAX_JSON_BODY, SAFE_CONTENT_TYPE
 from accumulator.pastes.models import CONTENT_MAX, NAME_MAX, TITLE_MAX, Paste, PasteFile

@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from accumulator.apiv1.contract import Call, Listing, Operation, Page, PathParam, Strict, Text, not_found, offset_page
+from accumulator.apiv1.contract import Call, Operation, PathParam
+from accumulator.apiv1.shapes import Listing, Page, Strict, Text, not_found, offset_page
 from accumulator.plants import actions, reads, service
 from accumulator.plants.models import LOCATION_MAX, CareEvent
 from accumulator.web import public_origin

@@ -8,7 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from accumulator.apiv1.contract import ApiError, Call, Loose, Operation, PathParam, Timestamp
+from accumulator.apiv1.contract import Call, Operation, PathParam
+from accumulator.apiv1.shapes import ApiError, Loose, Timestamp
 from accumulator.db import utcnow
 from accumulator.spotify import reads, service
 from accumulator.spotify.api import widget_data
