@@ -223,3 +223,42 @@ def test_the_description_covers_every_route_and_the_docs_page_is_served(client: 
     assert "https://" not in page.text  # nothing from a CDN
     assert client.get("/api/v1/docs/docs.js").headers["content-type"].startswith("text/javascript")
     assert client.get("/api/v1/docs/../manifest.py").status_code == 404
+
+
+def test_spotify_now_playing_and_top_lists_come_from_the_cached_copy(
+    tmp_path, database: str, engine, session: Session
+) -> None:
+    """Connected (a refresh token configured; Spotify itself is never called per request)."""
+    import json as jsonlib
+
+    from accumulator.db import utcnow
+    from accumulator.runtime import build_services
+    from accumulator.settings import load_settings
+    from accumulator.spotify.models import SpotifySnapshot
+    from tests.conftest import api_client
+    from tests.tokens.conftest import bearer, make_token
+
+    nowhere = "http://127.0.0.1:9"
+    settings = load_settings({
+        "DATA_DIR": str(tmp_path / "d"), "DATABASE_URL": database, "SPOTIFY_CLIENT_ID": "id",
+        "SPOTIFY_CLIENT_SECRET": "secret", "SPOTIFY_REFRESH_TOKEN": "refresh", "SPOTIFY_API_URL": nowhere,
+        "SPOTIFY_ACCOUNTS_URL": nowhere,
+    })  # fmt: skip
+    svc = build_services(settings, engine)
+    fetched = utcnow()
+    track = {"id": "t1", "name": "Song", "artists": "Band", "album": "Record", "cover_url": "https://i.scdn.co/c",
+             "small_cover_url": "", "url": "https://open.spotify.com/track/t1", "duration_ms": 200000}  # fmt: skip
+    playing = {"source": "now", "playing": True, "progress_ms": 1000, "track": track, "played_at": None}
+    for key, data in (("now_playing", playing), ("top:tracks:short_term", [track])):
+        session.add(SpotifySnapshot(key=key, data=jsonlib.dumps(data), fetched_at=fetched, checked_at=fetched))
+    session.commit()
+    headers = bearer(make_token(svc, "read"))
+    with api_client(svc) as client:
+        now = client.get("/api/v1/spotify/now-playing", headers=headers).json()
+        assert now["connected"] is True and now["playing"] is True and now["track"]["name"] == "Song"
+        assert now["progress_ms"] >= 1000 and now["fetched_at"].endswith("+00:00")
+        top = client.get("/api/v1/spotify/top/tracks", headers=headers).json()
+        assert top["label"] == "Last 4 weeks" and [item["name"] for item in top["items"]] == ["Song"]
+        assert top["items"][0]["image_url"] == "https://i.scdn.co/c" and top["items"][0]["artists"] == "Band"
+        artists = client.get("/api/v1/spotify/top/artists", params={"range": "long_term"}, headers=headers).json()
+        assert artists["items"] == [] and artists["fetched_at"] is None  # connected, not fetched yet
