@@ -1,7 +1,8 @@
 """Command line: `python -m accumulator create-owner --email E`, `python -m accumulator owner-status`,
 `python -m accumulator import-phoenix --source postgresql://… [--files DIR] [--dry-run]`,
 `python -m accumulator backup [--to DIR] [--include-secrets]`, `python -m accumulator restore ARCHIVE [--replace]`,
-`python -m accumulator move-database --to postgresql://…` (the last three in `accumulator/backup/cli.py`)."""
+`python -m accumulator move-database --to postgresql://…` (the last three in `accumulator/backup/cli.py`),
+`python -m accumulator create-token --name NAME --scope read|write [--expires-days N]`."""
 
 from __future__ import annotations
 
@@ -60,6 +61,29 @@ def owner_status() -> int:
         print("  (or: .venv/bin/python -m accumulator create-owner --email you@example.com)\n")
     else:
         print(f"Owner account: {owner.email}")
+    return 0
+
+
+def create_token(args: argparse.Namespace) -> int:
+    """Make an API token and print it, once: only its keyed hash is kept."""
+    from accumulator.tokens import service as token_service
+
+    try:
+        with session_scope() as session:
+            row, raw = token_service.create_token(
+                session=session,
+                name=args.name,
+                scope=args.scope,
+                expires_days=args.expires_days,
+                now=datetime.now(UTC),
+                secret=get_settings().secret_key,
+            )
+    except token_service.TokenError as error:
+        print(f"Not created: {error}", file=sys.stderr)
+        return 1
+    expiry = f"expires {row.expires_at:%Y-%m-%d %H:%M} UTC" if row.expires_at else "never expires"
+    print(f"Token '{row.name}' ({row.scope}, {expiry}). Copy it now; it is not shown again:")
+    print(raw)
     return 0
 
 
@@ -126,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
         "--blog-path", default="/blog/{slug}", help="the path of a post `blog:<slug>` (default: /blog/{slug})"
     )
     phoenix.add_argument("--admin-email", help="which user is the admin, when the original has several")
+    token = commands.add_parser("create-token", help="make a personal access token for /api/v1 (printed once)")
+    token.add_argument("--name", required=True, help="what will use it (shown on /tokens)")
+    token.add_argument("--scope", required=True, choices=["read", "write"])
+    token.add_argument("--expires-days", type=int, default=None, help="days until it expires (default: never)")
     backup_cli.add_commands(commands)
     args = parser.parse_args(argv)
     try:
@@ -135,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "create-owner":
         return create_owner(args.email)
+    if args.command == "create-token":
+        return create_token(args)
     if args.command == "import-phoenix":
         return import_phoenix(args)
     if args.command in backup_cli.COMMANDS:

@@ -11,7 +11,15 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from accumulator import routes
-from accumulator.api import HotPaths, create_api, in_front_of, run_jobs, running, security_headers
+from accumulator.api import (
+    HotPaths,
+    create_api,
+    in_front_of,
+    newline_safe_mounts,
+    run_jobs,
+    running,
+    security_headers,
+)
 from accumulator.features import FEATURES
 from accumulator.runtime import get_services
 from accumulator.ui import misc_pages  # noqa: F401  (declares pages)
@@ -41,6 +49,7 @@ class AccumulatorApp(rx.App):
         for inner in (top, self._api):
             if isinstance(inner, Starlette):
                 _without_cors(inner)
+        newline_safe_mounts(top.routes)
         top.add_middleware(HotPaths, ours=security_headers(API, services), paths=HOT_PATHS)
         return top
 

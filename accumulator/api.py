@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 
 from sqlalchemy.exc import DBAPIError
@@ -16,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accumulator.auth.access import public_route
@@ -25,7 +26,7 @@ from accumulator.features import FEATURES
 from accumulator.jobs import JobRunner, JobSpec, create_leadership
 from accumulator.runtime import Services
 from accumulator.ui.csp import page_policy
-from accumulator.web import services
+from accumulator.web import api_error, services
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,9 @@ async def database_unavailable(request: Request, exc: Exception) -> JSONResponse
     """The database went away (restarting, unreachable): a clear 503, never a stack trace. The
     connection pool checks connections before use, so requests succeed again once it is back."""
     log.warning("database unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    if request.url.path.startswith("/api/v1/"):  # the token API's own error shape
+        return api_error(503, "unavailable", "The database is unavailable right now; try again in a moment.",
+                         {"Retry-After": "5"})  # fmt: skip
     return JSONResponse(
         {"error": "The database is unavailable right now; try again in a moment."},
         status_code=503,
@@ -161,6 +165,18 @@ def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:
     return middleware
 
 
+def newline_safe_mounts(routes: list) -> None:
+    """Let every mount match paths holding a line break (an encoded `%0A` in an id).
+
+    Starlette's mount pattern ends with `(?P<path>.*)$`, whose `.` stops at a line break, so such a
+    path slips past the mount (past our routes, to Reflex's plain-text 404) instead of reaching the
+    route that would refuse it in its own words (the token API's JSON errors)."""
+    for route in routes:
+        if isinstance(route, Mount):
+            route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+            newline_safe_mounts(getattr(route.app, "routes", None) or [])
+
+
 def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
     """Reflex's `api_transformer`: our routes first, then Reflex's app for everything else.
 
@@ -169,6 +185,7 @@ def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
 
     def transform(reflex_app: ASGIApp) -> ASGIApp:
         api.mount("", reflex_app)
+        newline_safe_mounts(api.routes)
         return security_headers(api, api.state.services)
 
     return transform
@@ -199,5 +216,6 @@ def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:
         lifespan=lifespan,
         exception_handlers={DBAPIError: database_unavailable},
     )
+    newline_safe_mounts(api.routes)
     api.state.services = svc
     return api

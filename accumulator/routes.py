@@ -11,8 +11,9 @@ SESSIONS = "/sessions"
 BACKUPS = "/backups"
 COMMENTS = "/comments"
 MESSAGES = "/messages"
+TOKENS = "/tokens"
 DASHBOARD_PAGES = "/api/analytics/pages"  # the dashboard's pages table, fetched by an opening tab
 EVENTS = "/api/event"  # page views, likes and leaves from the owner's sites (the tracker)
 
 # Pages that need the owner's session; everything else is readable by anyone.
-OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS, COMMENTS, MESSAGES)
+OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS, COMMENTS, MESSAGES, TOKENS)

@@ -59,6 +59,7 @@ class Settings:
     # person reads and types; a bot posts at once), and the least time between two digests.
     comments_min_seconds: int = 3
     notify_digest_minutes: int = 5
+    api_rate_limit: int = 120  # requests per minute per API token (/api/v1); more answer 429
 
     @property
     def uploads(self) -> Path:
@@ -287,6 +288,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         backup_keep=_int(env, "BACKUP_KEEP", 14, low=1, high=1000),
         comments_min_seconds=_int(env, "COMMENTS_MIN_SECONDS", 3, low=0, high=600),
         notify_digest_minutes=_int(env, "NOTIFY_DIGEST_MINUTES", 5, low=0, high=1440),
+        api_rate_limit=_int(env, "API_RATE_LIMIT", 120, low=1, high=100_000),
     )
 
 

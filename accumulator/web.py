@@ -76,6 +76,16 @@ def json_error(status: int, message: str, headers: dict[str, str] | None = None)
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
+def api_error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    """An error of the token API (`/api/v1`): `{"error": {"code", "message"}}`, a stable code for
+    programs and a sentence for people. The owner's routes keep their older `{"error": message}`."""
+    return JSONResponse(
+        {"error": {"code": code, "message": message}},
+        status_code=status,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
 def public_origin(request: Request, trusted_hops: int) -> str:
     """This app's origin as the browser sees it: https when a trusted proxy says so."""
     scheme = "https" if is_https(request, trusted_hops) else request.url.scheme

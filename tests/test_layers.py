@@ -49,6 +49,19 @@ def test_states_pages_and_routes_open_no_transaction() -> None:
     assert offenders == []
 
 
+def test_the_token_api_adapters_open_no_transaction_and_touch_no_table() -> None:
+    """`apiv1/` (the /api/v1 routes of every feature) only adapts: it calls the features' reads and
+    actions, never a session or a query of its own (no SQLModel, no SQLAlchemy)."""
+    offenders = []
+    for path in sorted((PACKAGE / "apiv1").glob("*.py")):
+        tree = _tree(path)
+        if used := _names(tree) & TRANSACTION_NAMES:
+            offenders.append(f"apiv1/{path.name}: {sorted(used)}")
+        if wrong := {name for name in _imports(tree) if name.split(".")[0] in ("sqlmodel", "sqlalchemy")}:
+            offenders.append(f"apiv1/{path.name}: {sorted(wrong)}")
+    assert offenders == []
+
+
 def test_no_feature_imports_the_app_assembly() -> None:
     offenders = []
     for path in PACKAGE.rglob("*.py"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accumulator.analytics import actions, queries
+from accumulator.analytics.feed import Snapshot
 from accumulator.runtime import Services, in_transaction, off_loop
 
 
@@ -16,3 +17,22 @@ async def dashboard_pages(svc: Services) -> dict:
     websocket then brings only the rows that change)."""
     snapshot = await off_loop(actions.feed(svc).snapshot)
     return {"version": snapshot.version, "rows": snapshot.pages}
+
+
+async def summary(svc: Services) -> Snapshot:
+    """The dashboard's headline numbers (total views, visitors today, reading now) and every page's
+    counters, from the shared feed: no extra queries when a dashboard has already read them."""
+    shared = actions.feed(svc)
+    await shared.refresh_presence()  # presence is read fresh when no dashboard was watching
+    return await off_loop(shared.snapshot)
+
+
+async def daily(svc: Services, *, days: int, site: str | None, path: str | None) -> list[queries.DayPoint]:
+    """Views and visitors per day of the last `days` days (the owner's days), oldest first."""
+    today = actions.feed(svc).today()
+    return await in_transaction(svc, queries.daily_series, today=today, days=days, site=site, path=path)
+
+
+async def breakdowns(svc: Services, *, range_key: str) -> dict[str, list[dict]]:
+    """Browsers, systems, devices and referrers over a range ("7", "30", "90", "all"), with shares."""
+    return await off_loop(actions.feed(svc).breakdowns, range_key=range_key)

@@ -1,7 +1,8 @@
 """Who may call an entry point, declared where it is written; the declaration does the check.
 
 Every HTTP route endpoint and every Reflex event handler of the app carries an `Access`: `owner`
-(the owner's valid session, from one of the app's own origins) or `public` (anyone). The decorators
+(the owner's valid session, from one of the app's own origins), `public` (anyone) or, for the
+token API under `/api/v1` only, `token` (a valid personal access token of the declared scope). The decorators
 here are the HTTP half; `accumulator/ui/access.py` is the Reflex half. A test walks every route and
 handler of the built app and fails on one without a declaration.
 """
@@ -9,6 +10,7 @@ handler of the built app and fails on one without a declaration.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,12 +20,15 @@ from starlette.responses import Response
 
 from accumulator.auth import service
 from accumulator.db import utcnow
+from accumulator.ratelimit import Limiter, create_limiter
 from accumulator.runtime import Services, in_transaction
 from accumulator.settings import Settings
-from accumulator.web import is_own_origin, json_error, services
+from accumulator.tokens import service as token_service
+from accumulator.web import api_error, client_ip, is_own_origin, json_error, services
 
 OWNER: Literal["owner"] = "owner"
 PUBLIC: Literal["public"] = "public"
+TOKEN: Literal["token"] = "token"  # noqa: S105  (a kind of access, not a secret)
 _ATTRIBUTE = "__accumulator_access__"
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -31,11 +36,13 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 @dataclass(frozen=True)
 class Access:
-    kind: Literal["owner", "public"]
+    kind: Literal["owner", "public", "token"]
     # Owner entry points that a setting opens to everyone (DASHBOARD_PUBLIC), decided per call.
     public_if: Callable[[Settings], bool] | None = None
     # Public routes that pages of ALLOWED_ORIGINS may read (CORS, without credentials).
     cross_origin: bool = False
+    # Token routes: "read" (any valid token) or "write" (a write token only).
+    scope: Literal["read", "write"] | None = None
 
     def needs_owner(self, settings: Settings) -> bool:
         return self.kind == OWNER and not (self.public_if is not None and self.public_if(settings))
@@ -117,5 +124,76 @@ def public_route(endpoint: Endpoint | None = None, *, cross_origin: bool = False
 
     def decorate(endpoint: Endpoint) -> Endpoint:
         return declare(endpoint, Access(PUBLIC, cross_origin=cross_origin))
+
+    return decorate(endpoint) if endpoint is not None else decorate
+
+
+# Token routes (`/api/v1`)
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, value = (authorization or "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+def token_limiter(svc: Services) -> Limiter:
+    """Requests per minute per token, shared by every process through Redis when it is configured."""
+    return svc.component(
+        "tokens.rate",
+        lambda: create_limiter(
+            svc.settings.redis_url,
+            name="api-token",
+            limit=svc.settings.api_rate_limit,
+            window=60.0,
+            outage=svc.redis_outage,
+        ),
+    )
+
+
+def _unauthorized(message: str) -> Response:
+    return api_error(401, "unauthorized", message, {"WWW-Authenticate": 'Bearer realm="accumulator"'})
+
+
+def token_route(endpoint: Endpoint | None = None, *, scope: Literal["read", "write"]) -> Any:
+    """An HTTP endpoint of the token API: it needs `Authorization: Bearer <token>` with a token that
+    exists and has not expired (else 401), of the write scope for `scope="write"` (a read token: 403),
+    within the token's rate limit (else 429 with Retry-After). The token is `request.state.token`.
+
+    Cookies play no part: a logged-in browser gets the same 401 as anyone, so another site's page
+    cannot make the owner's browser call this API (no CSRF surface). Conversely `owner_route` and the
+    websocket look at the session cookie only, so a token never opens the owner's pages."""
+    if scope not in ("read", "write"):
+        raise ValueError("scope must be 'read' or 'write'")
+
+    def decorate(endpoint: Endpoint) -> Endpoint:
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            svc = services(request)
+            presented = bearer_token(request.headers.get("authorization"))
+            if presented is None:
+                return _unauthorized("Send a token: 'Authorization: Bearer <token>' (make one on /tokens).")
+            token = await in_transaction(
+                svc,
+                token_service.resolve_token,
+                token=presented,
+                now=utcnow(),
+                secret=svc.settings.secret_key,
+                ip=client_ip(request, svc.settings.trusted_proxy_hops),
+            )
+            if token is None:
+                return _unauthorized("This token is unknown, revoked or expired.")
+            wait = await token_limiter(svc).take(str(token.id))
+            if wait > 0:
+                seconds = str(max(1, math.ceil(wait)))
+                return api_error(
+                    429, "rate_limited", f"Too many requests; retry in {seconds} s.", {"Retry-After": seconds}
+                )
+            if scope == "write" and not token.can_write:
+                return api_error(403, "forbidden", "This token may only read; this operation needs a write token.")
+            request.state.token = token
+            return await endpoint(request)
+
+        return declare(guarded, Access(TOKEN, scope=scope))
 
     return decorate(endpoint) if endpoint is not None else decorate

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from accumulator.db import utcnow
 from accumulator.notes import service
+from accumulator.notes.models import Note
 from accumulator.runtime import Services, Topic, in_transaction, publish
 
 
@@ -48,14 +49,16 @@ async def delete_workspace(svc: Services, *, workspace_id: int) -> None:
     await _announce(svc, workspace_id)
 
 
-async def add_note(svc: Services, *, workspace_id: int, text: str) -> None:
-    await in_transaction(svc, service.add_note, workspace_id=workspace_id, text=text, now=utcnow())
+async def add_note(svc: Services, *, workspace_id: int, text: str) -> Note:
+    note = await in_transaction(svc, service.add_note, workspace_id=workspace_id, text=text, now=utcnow())
     await _announce(svc, workspace_id)
+    return note
 
 
-async def edit_note(svc: Services, *, note_id: int, text: str) -> None:
+async def edit_note(svc: Services, *, note_id: int, text: str) -> Note:
     note = await in_transaction(svc, service.edit_note, note_id=note_id, text=text, now=utcnow())
     await _announce(svc, note.workspace_id)
+    return note
 
 
 async def delete_note(svc: Services, *, note_id: int) -> None:

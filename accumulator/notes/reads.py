@@ -14,7 +14,7 @@ from sqlmodel import Session
 from accumulator.db import utcnow
 from accumulator.notes import public, service
 from accumulator.notes.markdown import render
-from accumulator.notes.models import NOTE_MAX
+from accumulator.notes.models import NOTE_MAX, Note, Workspace
 from accumulator.runtime import Services, in_transaction, off_loop
 
 
@@ -81,8 +81,25 @@ async def days(svc: Services, *, workspace_id: int, through: date | None = None)
     return await in_transaction(svc, load)
 
 
-async def search(svc: Services, *, query: str, workspace_id: int | None) -> list[HitRow]:
-    hits = await in_transaction(svc, service.search, query=query, zone=svc.settings.zone, workspace_id=workspace_id)
+async def workspace_rows(svc: Services) -> list[Workspace]:
+    """The workspaces as stored (for the JSON API, which shows their creation time)."""
+    return await in_transaction(svc, service.list_workspaces)
+
+
+async def note(svc: Services, *, note_id: int) -> Note | None:
+    return await in_transaction(svc, service.get_note, note_id=note_id)
+
+
+async def notes_before(
+    svc: Services, *, workspace_id: int | None, before: tuple[datetime, int] | None, limit: int
+) -> list[Note]:
+    return await in_transaction(svc, service.notes_before, workspace_id=workspace_id, before=before, limit=limit)
+
+
+async def search(svc: Services, *, query: str, workspace_id: int | None, limit: int = 50) -> list[HitRow]:
+    hits = await in_transaction(
+        svc, service.search, query=query, zone=svc.settings.zone, workspace_id=workspace_id, limit=limit
+    )
     return [
         HitRow(
             note_id=hit.note_id,

@@ -181,6 +181,27 @@ def edit_note(*, session: Session, note_id: int, text: str, now: datetime) -> No
     return note
 
 
+def get_note(*, session: Session, note_id: int) -> Note | None:
+    return session.get(Note, note_id)
+
+
+def notes_before(
+    *, session: Session, workspace_id: int | None, before: tuple[datetime, int] | None, limit: int
+) -> list[Note]:
+    """Up to `limit` notes (of a workspace, or of all), newest first, older than the note `before`
+    (its creation time and id): pages that stay right while notes are added at the top."""
+    statement = select(Note)
+    if workspace_id is not None:
+        statement = statement.where(Note.workspace_id == workspace_id)
+    if before is not None:
+        moment, note_id = before
+        statement = statement.where(
+            sa.or_(col(Note.created_at) < moment, sa.and_(col(Note.created_at) == moment, col(Note.id) < note_id))
+        )
+    statement = statement.order_by(col(Note.created_at).desc(), col(Note.id).desc()).limit(limit)
+    return list(session.exec(statement).all())
+
+
 def delete_note(*, session: Session, note_id: int) -> int:
     """Delete a note; returns its workspace id."""
     note = _note(session, note_id)

@@ -3,6 +3,7 @@ rendered there too)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TypedDict
 
 from sqlmodel import Session
@@ -11,7 +12,7 @@ from accumulator import push
 from accumulator.notes.markdown import render
 from accumulator.plants import reminders, service
 from accumulator.plants.actions import today
-from accumulator.plants.models import Plant
+from accumulator.plants.models import CareEvent, Plant
 from accumulator.runtime import Services, in_transaction
 
 
@@ -164,3 +165,23 @@ async def photo(svc: Services, *, plant_id: int) -> bytes | None:
 async def push_key(svc: Services) -> str:
     """The VAPID public key browsers subscribe with (made on first use)."""
     return await in_transaction(svc, push.vapid_public_key)
+
+
+async def statuses(svc: Services, *, location: str = "") -> tuple[date, list[service.PlantStatus]]:
+    """Today (the owner's) and every plant's status by due date, as stored (for the JSON API)."""
+    day = today(svc)
+    return day, await in_transaction(svc, service.list_plants, today=day, location=location)
+
+
+async def status_with_history(
+    svc: Services, *, plant_id: int
+) -> tuple[date, service.PlantStatus, list[CareEvent]] | None:
+    day = today(svc)
+
+    def load(session: Session) -> tuple[date, service.PlantStatus, list[CareEvent]] | None:
+        plant = service.get_plant(session=session, plant_id=plant_id)
+        if plant is None:
+            return None
+        return day, service.status(plant, day), service.history(session=session, plant_id=plant_id)
+
+    return await in_transaction(svc, load)

@@ -13,7 +13,8 @@ import pytest
 from starlette.routing import Mount, Route
 
 from accumulator.api import create_api
-from accumulator.auth.access import OWNER, declared
+from accumulator.apiv1.contract import PREFIX
+from accumulator.auth.access import OWNER, TOKEN, declared
 from accumulator.features import FEATURES
 from accumulator.runtime import Services
 from accumulator.ui.access import argument_checks
@@ -36,6 +37,7 @@ PAGES = {
     "PlantsBase": "/plants",
     "PlantState": "/plants/[plant_id]",
     "SessionsState": "/sessions",
+    "TokensState": "/tokens",
     "DashboardState": "/dashboard",
     "SpotifyState": "/spotify",
     "LoginState": "/login",
@@ -163,6 +165,8 @@ def _url(backend: Backend, route: Route) -> str:
         "old_id": "1",
         "old_path": "x/y",
         "name": "x",
+        "note_id": "1",
+        "kind": "tracks",
     }
     path = route.path
     for name, value in params.items():
@@ -191,6 +195,37 @@ def test_an_outsider_calling_every_owner_route_gets_nothing_and_changes_nothing(
                     findings.append(f"{method} {route.path} ({who}): {answer.status_code} {answer.text[:80]}")
                 if "access-control-allow-origin" in answer.headers:
                     findings.append(f"{method} {route.path} ({who}) allows a cross-origin read")
+    assert findings == []
+    assert backend.fingerprint() == before
+
+
+def test_every_token_route_refuses_callers_without_a_token_even_the_logged_in_owner(
+    backend: Backend, services: Services
+) -> None:
+    """The token API's routes (`token_route`): a session cookie, from the app's own origin or not,
+    opens none of them (no CSRF surface), nor does a forged or malformed bearer value."""
+    before = backend.fingerprint()
+    token_routes = [route for route in http_routes(services) if declared(route.endpoint).kind == TOKEN]
+    assert len(token_routes) >= 20
+    assert {declared(route.endpoint).scope for route in token_routes} == {"read", "write"}
+    findings = []
+    for route in token_routes:
+        for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
+            for who, headers in (
+                ("anonymous", {}),
+                ("the owner's browser", {"Cookie": backend.cookie, "Origin": backend.own_origin}),
+                ("a forged token", {"Authorization": "Bearer acc_" + "A" * 43}),
+                ("a malformed header", {"Authorization": "Basic b3duZXI6cGFzcw=="}),
+            ):
+                # Token routes live in the /api/v1 group; ids are digit-only segments ({name:v1id}).
+                url = _url(backend, route).replace(backend.url, backend.url + PREFIX, 1)
+                url = url.replace("{note_id:v1id}", "1").replace("{plant_id:v1id}", str(backend.plant_id))
+                answer = httpx.request(method, url, json={"text": "attacker"}, headers=headers)
+                error = (
+                    answer.json().get("error", {}) if answer.headers.get("content-type") == "application/json" else {}
+                )
+                if answer.status_code != 401 or error.get("code") != "unauthorized" or leaked(answer.text):
+                    findings.append(f"{method} {route.path} ({who}): {answer.status_code} {answer.text[:80]}")
     assert findings == []
     assert backend.fingerprint() == before
 
