@@ -16,8 +16,16 @@ from accumulator.spotify import actions, api
 
 def jobs(svc: Services) -> list[JobSpec]:
     now_playing, top_lists = partial(actions.poll_now_playing, svc), partial(actions.poll_top_lists, svc)
+    recent = partial(actions.sync_recent, svc)
     return [
         JobSpec("spotify-now-playing", now_playing, IntervalTrigger(seconds=10)),
+        # Soon after start (fills in what played while the app was down), then every 5 minutes:
+        # Spotify remembers 50 plays, hours of listening, so nothing is lost between runs.
+        JobSpec(
+            "spotify-recently-played",
+            recent,
+            IntervalTrigger(minutes=5, start_date=datetime.now(UTC) + timedelta(seconds=5)),
+        ),
         # Hourly, but each list is fetched only once it is a day old (or failed): daily, whoever leads.
         JobSpec(
             "spotify-top-lists",
