@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accumulator.db import create_db_engine, session_scope  # noqa: E402
-from accumulator.spotify import history_import, stats  # noqa: E402
-from tests.conftest import POSTGRES_URL, _scratch_postgres_url, alembic_upgrade  # noqa: E402
+from accumulator.db import create_db_engine, session_scope
+from accumulator.spotify import history_import, stats
+from tests.conftest import POSTGRES_URL, _scratch_postgres_url, alembic_upgrade
 
 ZONE = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -103,11 +103,11 @@ def run(url: str, label: str, plays: int, repeat: int, folder: Path) -> None:
             connection.exec_driver_sql("ANALYZE")
     print(f"older plays imported in {time.perf_counter() - start:.1f} s; {total} plays in all")
     ranges = {
-        "7 days": stats.last_days(7, now=NOW),
-        "30 days": stats.last_days(30, now=NOW),
-        "365 days": stats.last_days(365, now=NOW),
+        "7 days": stats.last_days(7, now=NOW, zone=ZONE),
+        "30 days": stats.last_days(30, now=NOW, zone=ZONE),
+        "365 days": stats.last_days(365, now=NOW, zone=ZONE),
         "year 2025": stats.year(2025, zone=ZONE),
-        "all time": stats.Range("All time", None, None),
+        "all time": stats.ALL_TIME,
     }
     print(f"{'range':<10} {'query':<12} {'p50 ms':>8} {'p95 ms':>8}")
     worst = 0.0

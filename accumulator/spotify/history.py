@@ -15,9 +15,9 @@ Pure rules and queries: the session, the clock and the owner's zone are passed i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,8 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from accumulator.db import insert_new
-from accumulator.spotify.models import SpotifyHistoryLock, SpotifyPlay, SpotifyTrack
+from accumulator.db import insert_new, upsert_add
+from accumulator.spotify.models import SpotifyHistoryLock, SpotifyListeningHour, SpotifyPlay, SpotifyTrack
 
 # Spotify counts a play from 30 s on (and lists only those as recently played); shorter ones are
 # skips. It also means two real plays never start less than 30 s apart.
@@ -141,6 +141,8 @@ def _track_ids(session: Session, plays: Sequence[PlayIn]) -> dict[str, int]:
                 "album": play.album[:TEXT_MAX],
                 "duration_ms": play.duration_ms,
                 "first_played_at": None,
+                "plays": 0,
+                "listened_ms": 0,
             },
         )
     insert_new(session, table, list(rows.values()), keys=["key"])
@@ -151,32 +153,58 @@ def _track_ids(session: Session, plays: Sequence[PlayIn]) -> dict[str, int]:
     return ids
 
 
-def _near(session: Session, track_ids: Iterable[int], low: datetime, high: datetime) -> dict[int, list[tuple]]:
-    """The recorded plays of these tracks from `low` to `high`: (id, start, end, listened, estimated)."""
+class _Nearby:
+    """The plays of a batch's time span, found by track and minute: matching a play looks at a few
+    candidates, not at every play of a favourite track (a year's import has thousands of those)."""
+
+    def __init__(self) -> None:
+        self._by_minute: dict[tuple[int, int], list[list]] = {}
+        self._by_track: dict[int, list[list]] = {}
+
+    def add(self, track_id: int, candidate: list) -> None:
+        _, start, end, *_ = candidate
+        for minute in {int(start.timestamp()) // 60, int(end.timestamp()) // 60}:
+            self._by_minute.setdefault((track_id, minute), []).append(candidate)
+        self._by_track.setdefault(track_id, []).append(candidate)
+
+    def match(self, track_id: int, play: PlayIn) -> list | None:
+        for moment in (play.started_at, play.ended_at):
+            minute = int(moment.timestamp()) // 60
+            for near in (minute - 1, minute, minute + 1):
+                for candidate in self._by_minute.get((track_id, near), ()):
+                    _, start, end, *_ = candidate
+                    if abs(end - play.ended_at) <= MATCH_TOLERANCE or abs(start - play.started_at) <= MATCH_TOLERANCE:
+                        return candidate
+        if play.source == "poll":  # one play per poll: a scan of its track's few candidates is cheap
+            for candidate in self._by_track.get(track_id, ()):
+                _, start, end, *_ = candidate
+                if start <= play.started_at <= end + MATCH_TOLERANCE:
+                    return candidate  # the same play seen again after a seek or a pause
+        return None
+
+
+def _nearby(session: Session, low: datetime, high: datetime) -> _Nearby:
+    """The recorded plays from `low` to `high`, as matching candidates
+    [id, start, end, listened, estimated, track_id]."""
     table = SpotifyPlay.__table__
     query = sa.select(
-        table.c.track_id, table.c.id, table.c.played_at, table.c.ended_at, table.c.listened_ms, table.c.estimated
+        table.c.id, table.c.played_at, table.c.ended_at, table.c.listened_ms, table.c.estimated, table.c.track_id
     ).where(table.c.played_at >= low, table.c.played_at <= high)
-    wanted, found = set(track_ids), {}
-    for track_id, *rest in session.execute(query).tuples():
-        if track_id in wanted:
-            found.setdefault(track_id, []).append(tuple(rest))
-    return found
+    nearby = _Nearby()
+    for row in session.execute(query).tuples():
+        nearby.add(row[5], list(row))
+    return nearby
 
 
-def _match(candidates: list[tuple], play: PlayIn) -> tuple | None:
-    for candidate in candidates:
-        _, start, end, *_ = candidate
-        if abs(end - play.ended_at) <= MATCH_TOLERANCE or abs(start - play.started_at) <= MATCH_TOLERANCE:
-            return candidate
-        if play.source == "poll" and start <= play.started_at <= end + MATCH_TOLERANCE:
-            return candidate  # the same play seen again after a seek or a pause
-    return None
+def _local(start: datetime, zone: ZoneInfo) -> tuple[date, int, int]:
+    local = start.astimezone(zone)
+    return local.date(), local.hour, local.weekday()
 
 
 def record_plays(session: Session, *, plays: Sequence[PlayIn], zone: ZoneInfo, now: datetime) -> Recorded:
     """Record the plays not yet recorded; a matched one is brought up to date (a later poll's
-    progress, or an export's exact time listened where we had only estimated it)."""
+    progress, or an export's exact time listened where we had only estimated it). The hourly and
+    per-track totals move with every change."""
     result = Recorded()
     plays = [play for play in plays if play.listened_ms >= MIN_PLAY_MS or play.estimated]
     if not plays:
@@ -185,30 +213,31 @@ def record_plays(session: Session, *, plays: Sequence[PlayIn], zone: ZoneInfo, n
     ids = _track_ids(session, plays)
     low = min(play.started_at for play in plays) - timedelta(hours=2)
     high = max(play.ended_at for play in plays) + timedelta(hours=2)
-    near = _near(session, ids.values(), low, high)
+    nearby = _nearby(session, low, high)
     table = SpotifyPlay.__table__
     new_rows: dict[datetime, dict] = {}
+    updates: list[dict] = []
     for play in plays:
         track_id = ids[play.track_key]
-        candidates = near.setdefault(track_id, [])
-        matched = _match(candidates, play)
+        matched = nearby.match(track_id, play)
         if matched is not None:
-            result.matched += 1
-            play_id, start, end, listened, estimated = matched
-            better = (not play.estimated and (estimated or play.listened_ms > listened)) or play.ended_at > end
-            if better and play_id is not None:
-                session.execute(
-                    sa.update(table)
-                    .where(table.c.id == play_id)
-                    .values(
-                        listened_ms=play.listened_ms if not play.estimated else listened,
-                        estimated=estimated and play.estimated,
-                        ended_at=max(end, play.ended_at),
-                    )
-                )
+            play_id, start, end, listened, estimated, _ = matched
+            measured = not play.estimated and (estimated or play.listened_ms > listened)
+            if play_id is not None and (measured or play.ended_at > end):
+                update = {
+                    "pid": play_id,
+                    "listened": play.listened_ms if measured else listened,
+                    "est": estimated and play.estimated,
+                    "ended": max(end, play.ended_at),
+                    "delta": (play.listened_ms - listened) if measured else 0,
+                    "track_id": track_id,
+                    "start": start,
+                }
+                updates.append(update)
+                matched[2], matched[3], matched[4] = update["ended"], update["listened"], update["est"]
             continue
         start = _second(play.started_at)
-        local = start.astimezone(zone)
+        day, hour, weekday = _local(start, zone)
         new_rows.setdefault(
             start,
             {
@@ -218,29 +247,78 @@ def record_plays(session: Session, *, plays: Sequence[PlayIn], zone: ZoneInfo, n
                 "listened_ms": play.listened_ms,
                 "estimated": play.estimated,
                 "source": play.source,
-                "local_day": local.date(),
-                "local_hour": local.hour,
-                "local_weekday": local.weekday(),
+                "local_day": day,
+                "local_hour": hour,
+                "local_weekday": weekday,
             },
         )
-        candidates.append((None, start, play.ended_at, play.listened_ms, play.estimated))  # a repeat in this batch
-    result.added = _insert_new_plays(session, list(new_rows.values()))
+        nearby.add(track_id, [None, start, play.ended_at, play.listened_ms, play.estimated, track_id])
+    if updates:
+        session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("pid"))
+            .values(
+                listened_ms=sa.bindparam("listened"), estimated=sa.bindparam("est"), ended_at=sa.bindparam("ended")
+            ),
+            [{key: row[key] for key in ("pid", "listened", "est", "ended")} for row in updates],
+        )
+    inserted = _insert_new_plays(session, list(new_rows.values()))
+    result.added = len(inserted)
     result.matched = len(plays) - result.added  # matched, repeated in the batch, or a start already taken
-    _first_plays(session, list(new_rows.values()))
+    added = [row for row in new_rows.values() if row["played_at"] in inserted]
+    changes = [(row["track_id"], row["played_at"], 1, row["listened_ms"]) for row in added]
+    changes += [(row["track_id"], row["start"], 0, row["delta"]) for row in updates if row["delta"]]
+    _count(session, changes, zone)
+    _first_plays(session, added)
     return result
 
 
-def _insert_new_plays(session: Session, rows: list[dict]) -> int:
-    """Insert the rows whose start is free; returns how many went in. Through SQLAlchemy (not the
+def _count(session: Session, changes: list[tuple[int, datetime, int, int]], zone: ZoneInfo) -> None:
+    """Add (track, start, plays, listened ms) changes to the per-track and per-hour totals."""
+    if not changes:
+        return
+    per_track: dict[int, list[int]] = {}
+    per_hour: dict[tuple[date, int], list[int]] = {}
+    for track_id, start, plays, listened in changes:
+        totals = per_track.setdefault(track_id, [0, 0])
+        totals[0] += plays
+        totals[1] += listened
+        day, hour, _ = _local(start, zone)
+        totals = per_hour.setdefault((day, hour), [0, 0])
+        totals[0] += plays
+        totals[1] += listened
+    tracks = SpotifyTrack.__table__
+    session.execute(
+        sa.update(tracks)
+        .where(tracks.c.id == sa.bindparam("tid"))
+        .values(plays=tracks.c.plays + sa.bindparam("n"), listened_ms=tracks.c.listened_ms + sa.bindparam("ms")),
+        [{"tid": tid, "n": n, "ms": ms} for tid, (n, ms) in sorted(per_track.items())],
+    )
+    rows = [
+        {"local_day": day, "local_hour": hour, "plays": n, "listened_ms": ms}
+        for (day, hour), (n, ms) in per_hour.items()
+    ]
+    upsert_add(
+        session,
+        SpotifyListeningHour.__table__,
+        rows,
+        keys=["local_day", "local_hour"],
+        counters=["plays", "listened_ms"],
+    )
+
+
+def _insert_new_plays(session: Session, rows: list[dict]) -> set[datetime]:
+    """Insert the rows whose start is free; returns the starts that went in. Through SQLAlchemy (not the
     raw bulk helpers of db.py), which writes timestamps the way the rest of the app reads them."""
     if not rows:
-        return 0
+        return set()
     table = SpotifyPlay.__table__
     dialect = session.connection().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).on_conflict_do_nothing(index_elements=["played_at"]).returning(table.c.id)
+    statement = insert(table).on_conflict_do_nothing(index_elements=["played_at"])
     rows.sort(key=lambda row: row["played_at"])  # one order for every writer: no deadlock on PostgreSQL
-    return len(session.execute(statement, rows).all())
+    statement = statement.returning(table.c.played_at)
+    return {played_at for (played_at,) in session.execute(statement, rows).all()}
 
 
 def _first_plays(session: Session, rows: list[dict]) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Index
 from sqlmodel import Column, Field, SQLModel, Text
 
 from accumulator.db import UTCDateTime, utcnow
@@ -56,6 +56,9 @@ class SpotifyTrack(SQLModel, table=True):
     # The earliest play of this track, kept on insert: "first play of an artist" reads the tracks,
     # never the whole play table.
     first_played_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Totals over every play, kept on insert: the all-time top lists read these, not 200,000 plays.
+    plays: int = Field(default=0, index=True)
+    listened_ms: int = Field(default=0, sa_type=BigInteger)
 
 
 class SpotifyPlay(SQLModel, table=True):
@@ -74,7 +77,6 @@ class SpotifyPlay(SQLModel, table=True):
             "local_hour",
             "local_weekday",
         ),
-        Index("ix_spotify_play_track_end", "track_id", "ended_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -99,3 +101,15 @@ class SpotifyHistoryLock(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     touched_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class SpotifyListeningHour(SQLModel, table=True):
+    """Plays and time listened per hour of a local day, kept on insert: totals, days, streaks,
+    months, hours and weekdays of any range read a few thousand of these rows, not the plays."""
+
+    __tablename__ = "spotify_listening_hour"
+
+    local_day: date = Field(primary_key=True)
+    local_hour: int = Field(primary_key=True)
+    plays: int = 0
+    listened_ms: int = Field(default=0, sa_type=BigInteger)

@@ -13,46 +13,55 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from accumulator.spotify.models import SpotifyPlay, SpotifyTrack
+from accumulator.spotify.models import SpotifyListeningHour, SpotifyPlay, SpotifyTrack
 
 TOP = 10
 PRESETS = {"7d": "Last 7 days", "30d": "Last 30 days", "365d": "Last 365 days", "all": "All time"}
-PLAYS, TRACKS = SpotifyPlay.__table__, SpotifyTrack.__table__
+PLAYS, TRACKS, HOURS = SpotifyPlay.__table__, SpotifyTrack.__table__, SpotifyListeningHour.__table__
 
 
 @dataclass(frozen=True)
 class Range:
+    """Whole local days, `first_day` to `last_day` (None for all time), and the same as UTC instants."""
+
     label: str
-    start: datetime | None  # UTC, inclusive; None: from the first play
-    end: datetime | None  # UTC, exclusive; None: up to now
+    first_day: date | None = None
+    last_day: date | None = None
+    start: datetime | None = None  # UTC, inclusive
+    end: datetime | None = None  # UTC, exclusive
 
 
-def last_days(days: int, *, now: datetime) -> Range:
-    return Range(f"Last {days} days", now - timedelta(days=days), now)
+ALL_TIME = Range("All time")
 
 
 def local_dates(first: date, last: date, *, zone: ZoneInfo, label: str = "") -> Range:
     """From the start of `first` to the end of `last`, in the owner's zone (both included)."""
-    start = datetime.combine(first, time(), zone)
-    end = datetime.combine(last + timedelta(days=1), time(), zone)
-    return Range(label or f"{first.isoformat()} to {last.isoformat()}", start, end)
+    start = datetime.combine(first, time(), zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
+    return Range(label or f"{first.isoformat()} to {last.isoformat()}", first, last, start, end)
+
+
+def last_days(days: int, *, now: datetime, zone: ZoneInfo) -> Range:
+    """Today and the days before it, `days` in all: what "the last 7 days" means on a calendar."""
+    today = now.astimezone(zone).date()
+    return local_dates(today - timedelta(days=days - 1), today, zone=zone, label=f"Last {days} days")
 
 
 def year(number: int, *, zone: ZoneInfo) -> Range:
     return local_dates(date(number, 1, 1), date(number, 12, 31), zone=zone, label=str(number))
 
 
-def preset(key: str, *, now: datetime) -> Range:
+def preset(key: str, *, now: datetime, zone: ZoneInfo) -> Range:
     if key == "all":
-        return Range("All time", None, None)
-    return last_days(int(key.removesuffix("d")), now=now)
+        return ALL_TIME
+    return last_days(int(key.removesuffix("d")), now=now, zone=zone)
 
 
 @dataclass(frozen=True)
@@ -103,34 +112,29 @@ def longest_streak(days: list[date]) -> tuple[int, date | None]:
     return best, best_start
 
 
-def _days(session: Session, stats: Stats, bounds: Range) -> None:
-    query = _where(
-        sa.select(PLAYS.c.local_day, sa.func.count(), sa.func.sum(PLAYS.c.listened_ms)).group_by(PLAYS.c.local_day),
-        bounds,
-    )
-    rows = sorted(session.execute(query).tuples().all())
+def _calendar(session: Session, stats: Stats, bounds: Range) -> None:
+    """Totals, days, streaks, months, hours and weekdays, from the hourly totals."""
+    query = sa.select(HOURS.c.local_day, HOURS.c.local_hour, HOURS.c.plays, HOURS.c.listened_ms)
+    if bounds.first_day is not None:
+        query = query.where(HOURS.c.local_day >= bounds.first_day)
+    if bounds.last_day is not None:
+        query = query.where(HOURS.c.local_day <= bounds.last_day)
+    per_day: dict[date, int] = {}
     months: Counter[str] = Counter()
-    for day, plays, listened in rows:
+    for day, hour, plays, listened in session.execute(query).tuples():
+        if not plays:
+            continue
         stats.plays += plays
-        stats.listened_ms += int(listened or 0)
-        months[day.strftime("%Y-%m")] += int(listened or 0)
-        if stats.busiest_day is None or listened > stats.busiest_day[1]:
-            stats.busiest_day = (day, int(listened))
+        stats.listened_ms += listened
+        per_day[day] = per_day.get(day, 0) + listened
+        stats.by_hour[hour] += listened
+        stats.by_weekday[day.weekday()] += listened
+        months[day.strftime("%Y-%m")] += listened
+    if per_day:
+        stats.busiest_day = max(per_day.items(), key=lambda item: (item[1], item[0]))
     stats.by_month = dict(sorted(months.items()))
-    stats.days_active = len(rows)
-    stats.longest_streak, stats.streak_start = longest_streak([row[0] for row in rows])
-
-
-def _hours(session: Session, stats: Stats, bounds: Range) -> None:
-    query = _where(
-        sa.select(PLAYS.c.local_hour, PLAYS.c.local_weekday, sa.func.sum(PLAYS.c.listened_ms)).group_by(
-            PLAYS.c.local_hour, PLAYS.c.local_weekday
-        ),
-        bounds,
-    )
-    for hour, weekday, listened in session.execute(query).tuples():
-        stats.by_hour[hour] += int(listened or 0)
-        stats.by_weekday[weekday] += int(listened or 0)
+    stats.days_active = len(per_day)
+    stats.longest_streak, stats.streak_start = longest_streak(sorted(per_day))
 
 
 def _ranked(counts: dict[tuple[str, str], list[int]]) -> list[Ranked]:
@@ -139,6 +143,13 @@ def _ranked(counts: dict[tuple[str, str], list[int]]) -> list[Ranked]:
 
 
 def _tops(session: Session, stats: Stats, bounds: Range) -> None:
+    if bounds.start is None and bounds.end is None:
+        # All time: the per-track totals kept on insert, not every play.
+        query = sa.select(
+            TRACKS.c.name, TRACKS.c.artists, TRACKS.c.artist, TRACKS.c.album, TRACKS.c.plays, TRACKS.c.listened_ms
+        ).where(TRACKS.c.plays > 0)
+        _sum_tops(stats, session.execute(query).tuples())
+        return
     grouped = _where(
         sa.select(
             PLAYS.c.track_id,
@@ -150,10 +161,14 @@ def _tops(session: Session, stats: Stats, bounds: Range) -> None:
     query = sa.select(
         TRACKS.c.name, TRACKS.c.artists, TRACKS.c.artist, TRACKS.c.album, grouped.c.plays, grouped.c.listened
     ).join(grouped, TRACKS.c.id == grouped.c.track_id)
+    _sum_tops(stats, session.execute(query).tuples())
+
+
+def _sum_tops(stats: Stats, rows: Any) -> None:
     tracks: dict[tuple[str, str], list[int]] = {}
     artists: dict[tuple[str, str], list[int]] = {}
     albums: dict[tuple[str, str], list[int]] = {}
-    for name, all_artists, artist, album, plays, listened in session.execute(query).tuples():
+    for name, all_artists, artist, album, plays, listened in rows:
         listened = int(listened or 0)
         # Two ids for one song (a single and its album version) rank as one track.
         for table, key in ((tracks, (name, all_artists)), (artists, (artist, "")), (albums, (album, artist))):
@@ -178,7 +193,7 @@ def _new_artists(session: Session, stats: Stats, bounds: Range) -> None:
 
 
 # Each part on its own, so the benchmark can time them apart.
-PARTS = {"days": _days, "hours": _hours, "tops": _tops, "new_artists": _new_artists}
+PARTS = {"calendar": _calendar, "tops": _tops, "new_artists": _new_artists}
 
 
 def stats_for(session: Session, *, bounds: Range) -> Stats:
@@ -191,7 +206,7 @@ def stats_for(session: Session, *, bounds: Range) -> Stats:
 
 def years_with_plays(session: Session) -> list[int]:
     """The local years that have plays, newest first (what the year-in-review offers)."""
-    first, last = session.execute(sa.select(sa.func.min(PLAYS.c.local_day), sa.func.max(PLAYS.c.local_day))).one()
+    first, last = session.execute(sa.select(sa.func.min(HOURS.c.local_day), sa.func.max(HOURS.c.local_day))).one()
     if first is None:
         return []
     return list(range(last.year, first.year - 1, -1))

@@ -33,10 +33,21 @@ def upgrade() -> None:
         sa.Column("album", sa.String(length=500), nullable=False),
         sa.Column("duration_ms", sa.Integer(), nullable=False),
         sa.Column("first_played_at", UTCDateTime(), nullable=True),
+        sa.Column("plays", sa.Integer(), nullable=False),
+        sa.Column("listened_ms", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
     op.create_index("ix_spotify_track_artist", "spotify_track", ["artist"])
+    op.create_index("ix_spotify_track_plays", "spotify_track", ["plays"])
+    op.create_table(
+        "spotify_listening_hour",
+        sa.Column("local_day", sa.Date(), nullable=False),
+        sa.Column("local_hour", sa.Integer(), nullable=False),
+        sa.Column("plays", sa.Integer(), nullable=False),
+        sa.Column("listened_ms", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("local_day", "local_hour"),
+    )
     op.create_table(
         "spotify_play",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,8 +71,6 @@ def upgrade() -> None:
         "spotify_play",
         ["played_at", "track_id", "listened_ms", "local_day", "local_hour", "local_weekday"],
     )
-    # Matching an API play against what is already recorded (same track, nearby end).
-    op.create_index("ix_spotify_play_track_end", "spotify_play", ["track_id", "ended_at"])
     op.create_table(
         "spotify_history_lock",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -73,8 +82,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("spotify_history_lock")
-    op.drop_index("ix_spotify_play_track_end", table_name="spotify_play")
     op.drop_index("ix_spotify_play_stats", table_name="spotify_play")
     op.drop_table("spotify_play")
+    op.drop_table("spotify_listening_hour")
+    op.drop_index("ix_spotify_track_plays", table_name="spotify_track")
     op.drop_index("ix_spotify_track_artist", table_name="spotify_track")
     op.drop_table("spotify_track")
