@@ -26,7 +26,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from accumulator.db import insert_new, upsert_add
-from accumulator.spotify.models import SpotifyHistoryLock, SpotifyListeningHour, SpotifyPlay, SpotifyTrack
+from accumulator.spotify.models import (
+    SpotifyHistoryLock,
+    SpotifyListeningDay,
+    SpotifyListeningHour,
+    SpotifyPlay,
+    SpotifyTrack,
+)
 
 # Spotify counts a play from 30 s on (and lists only those as recently played); shorter ones are
 # skips. It also means two real plays never start less than 30 s apart.
@@ -298,13 +304,15 @@ def _count(session: Session, changes: list[tuple[int, datetime, int, int]], zone
         {"local_day": day, "local_hour": hour, "plays": n, "listened_ms": ms}
         for (day, hour), (n, ms) in per_hour.items()
     ]
-    upsert_add(
-        session,
-        SpotifyListeningHour.__table__,
-        rows,
-        keys=["local_day", "local_hour"],
-        counters=["plays", "listened_ms"],
-    )
+    counters = ["plays", "listened_ms"]
+    upsert_add(session, SpotifyListeningHour.__table__, rows, keys=["local_day", "local_hour"], counters=counters)
+    per_day: dict[date, list[int]] = {}
+    for row in rows:
+        totals = per_day.setdefault(row["local_day"], [0, 0])
+        totals[0] += row["plays"]
+        totals[1] += row["listened_ms"]
+    days = [{"local_day": day, "plays": n, "listened_ms": ms} for day, (n, ms) in per_day.items()]
+    upsert_add(session, SpotifyListeningDay.__table__, days, keys=["local_day"], counters=counters)
 
 
 def _insert_new_plays(session: Session, rows: list[dict]) -> set[datetime]:

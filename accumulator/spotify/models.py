@@ -113,3 +113,13 @@ class SpotifyListeningHour(SQLModel, table=True):
     local_hour: int = Field(primary_key=True)
     plays: int = 0
     listened_ms: int = Field(default=0, sa_type=BigInteger)
+
+
+class SpotifyListeningDay(SQLModel, table=True):
+    """Plays and time listened per local day, kept on insert: all time is a few thousand rows."""
+
+    __tablename__ = "spotify_listening_day"
+
+    local_day: date = Field(primary_key=True)
+    plays: int = 0
+    listened_ms: int = Field(default=0, sa_type=BigInteger)

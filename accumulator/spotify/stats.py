@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from accumulator.spotify.models import SpotifyListeningHour, SpotifyPlay, SpotifyTrack
+from accumulator.spotify.models import SpotifyListeningDay, SpotifyListeningHour, SpotifyPlay, SpotifyTrack
 
 TOP = 10
 PRESETS = {"7d": "Last 7 days", "30d": "Last 30 days", "365d": "Last 365 days", "all": "All time"}
-PLAYS, TRACKS, HOURS = SpotifyPlay.__table__, SpotifyTrack.__table__, SpotifyListeningHour.__table__
+PLAYS, TRACKS = SpotifyPlay.__table__, SpotifyTrack.__table__
+HOURS, DAYS = SpotifyListeningHour.__table__, SpotifyListeningDay.__table__
 
 
 @dataclass(frozen=True)
@@ -113,28 +114,33 @@ def longest_streak(days: list[date]) -> tuple[int, date | None]:
 
 
 def _calendar(session: Session, stats: Stats, bounds: Range) -> None:
-    """Totals, days, streaks, months, hours and weekdays, from the hourly totals."""
-    query = sa.select(HOURS.c.local_day, HOURS.c.local_hour, HOURS.c.plays, HOURS.c.listened_ms)
-    if bounds.first_day is not None:
-        query = query.where(HOURS.c.local_day >= bounds.first_day)
-    if bounds.last_day is not None:
-        query = query.where(HOURS.c.local_day <= bounds.last_day)
-    per_day: dict[date, int] = {}
+    """Totals, days, streaks, months and weekdays from the daily totals (a few thousand rows for all
+    time), hours from the hourly totals summed by the database."""
+
+    def within(query: Any, table: sa.Table) -> Any:
+        if bounds.first_day is not None:
+            query = query.where(table.c.local_day >= bounds.first_day)
+        if bounds.last_day is not None:
+            query = query.where(table.c.local_day <= bounds.last_day)
+        return query
+
+    days_query = within(sa.select(DAYS.c.local_day, DAYS.c.plays, DAYS.c.listened_ms).where(DAYS.c.plays > 0), DAYS)
+    days = sorted(session.execute(days_query).tuples().all())
     months: Counter[str] = Counter()
-    for day, hour, plays, listened in session.execute(query).tuples():
-        if not plays:
-            continue
-        stats.plays += plays
+    for day, plays, listened in days:
+        listened = int(listened)
+        stats.plays += int(plays)
         stats.listened_ms += listened
-        per_day[day] = per_day.get(day, 0) + listened
-        stats.by_hour[hour] += listened
         stats.by_weekday[day.weekday()] += listened
-        months[day.strftime("%Y-%m")] += listened
-    if per_day:
-        stats.busiest_day = max(per_day.items(), key=lambda item: (item[1], item[0]))
+        months[f"{day.year:04d}-{day.month:02d}"] += listened
+        if stats.busiest_day is None or listened > stats.busiest_day[1]:
+            stats.busiest_day = (day, listened)
+    hours_query = within(sa.select(HOURS.c.local_hour, sa.func.sum(HOURS.c.listened_ms)), HOURS)
+    for hour, listened in session.execute(hours_query.group_by(HOURS.c.local_hour)).tuples():
+        stats.by_hour[hour] = int(listened or 0)
     stats.by_month = dict(sorted(months.items()))
-    stats.days_active = len(per_day)
-    stats.longest_streak, stats.streak_start = longest_streak(sorted(per_day))
+    stats.days_active = len(days)
+    stats.longest_streak, stats.streak_start = longest_streak([row[0] for row in days])
 
 
 def _ranked(counts: dict[tuple[str, str], list[int]]) -> list[Ranked]:
@@ -206,7 +212,7 @@ def stats_for(session: Session, *, bounds: Range) -> Stats:
 
 def years_with_plays(session: Session) -> list[int]:
     """The local years that have plays, newest first (what the year-in-review offers)."""
-    first, last = session.execute(sa.select(sa.func.min(HOURS.c.local_day), sa.func.max(HOURS.c.local_day))).one()
+    first, last = session.execute(sa.select(sa.func.min(DAYS.c.local_day), sa.func.max(DAYS.c.local_day))).one()
     if first is None:
         return []
     return list(range(last.year, first.year - 1, -1))

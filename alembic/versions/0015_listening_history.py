@@ -49,6 +49,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("local_day", "local_hour"),
     )
     op.create_table(
+        "spotify_listening_day",
+        sa.Column("local_day", sa.Date(), nullable=False),
+        sa.Column("plays", sa.Integer(), nullable=False),
+        sa.Column("listened_ms", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("local_day"),
+    )
+    op.create_table(
         "spotify_play",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("played_at", UTCDateTime(), nullable=False),
@@ -84,6 +91,7 @@ def downgrade() -> None:
     op.drop_table("spotify_history_lock")
     op.drop_index("ix_spotify_play_stats", table_name="spotify_play")
     op.drop_table("spotify_play")
+    op.drop_table("spotify_listening_day")
     op.drop_table("spotify_listening_hour")
     op.drop_index("ix_spotify_track_plays", table_name="spotify_track")
     op.drop_index("ix_spotify_track_artist", table_name="spotify_track")

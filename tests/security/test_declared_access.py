@@ -38,6 +38,7 @@ PAGES = {
     "SessionsState": "/sessions",
     "DashboardState": "/dashboard",
     "SpotifyState": "/spotify",
+    "HistoryState": "/spotify/history",
     "LoginState": "/login",
 }
 
