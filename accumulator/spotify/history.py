@@ -155,7 +155,7 @@ def _track_ids(session: Session, plays: Sequence[PlayIn]) -> dict[str, int]:
     keys, ids = list(rows), {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        ids.update(session.execute(sa.select(table.c.key, table.c.id).where(table.c.key.in_(chunk))).tuples().all())
+        ids.update(session.execute(sa.select(table.c.key, table.c.id).where(table.c.key.in_(chunk))).all())
     return ids
 
 
@@ -197,7 +197,7 @@ def _nearby(session: Session, low: datetime, high: datetime) -> _Nearby:
         table.c.id, table.c.played_at, table.c.ended_at, table.c.listened_ms, table.c.estimated, table.c.track_id
     ).where(table.c.played_at >= low, table.c.played_at <= high)
     nearby = _Nearby()
-    for row in session.execute(query).tuples():
+    for row in session.execute(query):
         nearby.add(row[5], list(row))
     return nearby
 

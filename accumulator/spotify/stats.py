@@ -125,7 +125,7 @@ def _calendar(session: Session, stats: Stats, bounds: Range) -> None:
         return query
 
     days_query = within(sa.select(DAYS.c.local_day, DAYS.c.plays, DAYS.c.listened_ms).where(DAYS.c.plays > 0), DAYS)
-    days = sorted(session.execute(days_query).tuples().all())
+    days = sorted(session.execute(days_query).all())
     months: Counter[str] = Counter()
     for day, plays, listened in days:
         listened = int(listened)
@@ -136,7 +136,7 @@ def _calendar(session: Session, stats: Stats, bounds: Range) -> None:
         if stats.busiest_day is None or listened > stats.busiest_day[1]:
             stats.busiest_day = (day, listened)
     hours_query = within(sa.select(HOURS.c.local_hour, sa.func.sum(HOURS.c.listened_ms)), HOURS)
-    for hour, listened in session.execute(hours_query.group_by(HOURS.c.local_hour)).tuples():
+    for hour, listened in session.execute(hours_query.group_by(HOURS.c.local_hour)):
         stats.by_hour[hour] = int(listened or 0)
     stats.by_month = dict(sorted(months.items()))
     stats.days_active = len(days)
@@ -154,7 +154,7 @@ def _tops(session: Session, stats: Stats, bounds: Range) -> None:
         query = sa.select(
             TRACKS.c.name, TRACKS.c.artists, TRACKS.c.artist, TRACKS.c.album, TRACKS.c.plays, TRACKS.c.listened_ms
         ).where(TRACKS.c.plays > 0)
-        _sum_tops(stats, session.execute(query).tuples())
+        _sum_tops(stats, session.execute(query))
         return
     grouped = _where(
         sa.select(
@@ -167,7 +167,7 @@ def _tops(session: Session, stats: Stats, bounds: Range) -> None:
     query = sa.select(
         TRACKS.c.name, TRACKS.c.artists, TRACKS.c.artist, TRACKS.c.album, grouped.c.plays, grouped.c.listened
     ).join(grouped, TRACKS.c.id == grouped.c.track_id)
-    _sum_tops(stats, session.execute(query).tuples())
+    _sum_tops(stats, session.execute(query))
 
 
 def _sum_tops(stats: Stats, rows: Any) -> None:
@@ -193,7 +193,7 @@ def _new_artists(session: Session, stats: Stats, bounds: Range) -> None:
         query = query.having(first >= bounds.start)
     if bounds.end is not None:
         query = query.having(first < bounds.end)
-    found = sorted(session.execute(query).tuples().all(), key=lambda row: (row[1], row[0]))
+    found = sorted(session.execute(query).all(), key=lambda row: (row[1], row[0]))
     stats.new_artist_count = len(found)
     stats.new_artists = [(artist, at) for artist, at in found[:TOP]]
 
@@ -247,7 +247,7 @@ def recent(session: Session, *, limit: int = 10) -> list[RecentPlay]:
     )
     return [
         RecentPlay(at, name, artists, album, listened, estimated, _track_url(key))
-        for at, name, artists, album, listened, estimated, key in session.execute(query).tuples()
+        for at, name, artists, album, listened, estimated, key in session.execute(query)
     ]
 
 
