@@ -18,7 +18,6 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -75,50 +74,6 @@ def track_key(track_id: str, *, name: str, artist: str, album: str) -> str:
 
 def _second(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
-
-
-def from_now_playing(data: dict[str, Any], fetched_at: datetime) -> PlayIn | None:
-    """The play a now-playing snapshot shows (None for nothing, a recent track, or under 30 s heard).
-    Its start is measured (fetched - progress); its end is when it was seen, or up to one poll later
-    if it is playing (it goes on at least until the next poll, unless it ends first)."""
-    track = data.get("track")
-    if data.get("source") != "now" or not track or not track.get("name"):
-        return None
-    progress = int(data.get("progress_ms") or 0)
-    duration = int(track.get("duration_ms") or 0)
-    if progress < MIN_PLAY_MS:
-        return None  # maybe a skip; the next poll records it once it is a play
-    ahead = min(max(duration - progress, 0), POLL_INTERVAL_MS) if data.get("playing") else 0
-    return PlayIn(
-        track_key=track_key(track.get("id", ""), name=track["name"], artist=track["artists"], album=track["album"]),
-        name=track["name"],
-        artists=track.get("artists", ""),
-        album=track.get("album", ""),
-        duration_ms=duration,
-        started_at=fetched_at - timedelta(milliseconds=progress),
-        ended_at=fetched_at + timedelta(milliseconds=ahead),
-        listened_ms=progress,
-        estimated=False,
-        source="poll",
-    )
-
-
-def from_recent(track: dict[str, Any], played_at: datetime) -> PlayIn:
-    """A recently-played item (`track` as `service.parse_track` gives it; `played_at` is its end).
-    How long it was heard is unknown: the whole track, marked estimated."""
-    duration = int(track.get("duration_ms") or 0)
-    return PlayIn(
-        track_key=track_key(track.get("id", ""), name=track["name"], artist=track["artists"], album=track["album"]),
-        name=track["name"],
-        artists=track.get("artists", ""),
-        album=track.get("album", ""),
-        duration_ms=duration,
-        started_at=played_at - timedelta(milliseconds=duration),
-        ended_at=played_at,
-        listened_ms=duration,
-        estimated=True,
-        source="recent",
-    )
 
 
 @dataclass

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -32,6 +33,54 @@ def _parse_time(value: object) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+def from_now_playing(data: dict[str, Any], fetched_at: datetime) -> history.PlayIn | None:
+    """The play a now-playing snapshot shows (None for nothing, a recent track, or under 30 s heard).
+    Its start is measured (fetched - progress); its end is when it was seen, or up to one poll later
+    if it is playing (it goes on at least until the next poll, unless it ends first)."""
+    track = data.get("track")
+    if data.get("source") != "now" or not track or not track.get("name"):
+        return None
+    progress = int(data.get("progress_ms") or 0)
+    duration = int(track.get("duration_ms") or 0)
+    if progress < history.MIN_PLAY_MS:
+        return None  # maybe a skip; the next poll records it once it is a play
+    ahead = min(max(duration - progress, 0), history.POLL_INTERVAL_MS) if data.get("playing") else 0
+    return history.PlayIn(
+        track_key=history.track_key(
+            track.get("id", ""), name=track["name"], artist=track["artists"], album=track["album"]
+        ),
+        name=track["name"],
+        artists=track.get("artists", ""),
+        album=track.get("album", ""),
+        duration_ms=duration,
+        started_at=fetched_at - timedelta(milliseconds=progress),
+        ended_at=fetched_at + timedelta(milliseconds=ahead),
+        listened_ms=progress,
+        estimated=False,
+        source="poll",
+    )
+
+
+def from_recent(track: dict[str, Any], played_at: datetime) -> history.PlayIn:
+    """A recently-played item (`track` as `service.parse_track` gives it; `played_at` is its end).
+    How long it was heard is unknown: the whole track, marked estimated."""
+    duration = int(track.get("duration_ms") or 0)
+    return history.PlayIn(
+        track_key=history.track_key(
+            track.get("id", ""), name=track["name"], artist=track["artists"], album=track["album"]
+        ),
+        name=track["name"],
+        artists=track.get("artists", ""),
+        album=track.get("album", ""),
+        duration_ms=duration,
+        started_at=played_at - timedelta(milliseconds=duration),
+        ended_at=played_at,
+        listened_ms=duration,
+        estimated=True,
+        source="recent",
+    )
+
+
 def recent_plays(body: object) -> list[history.PlayIn]:
     """The plays of a recently-played answer (tracks only: Spotify lists no episodes or ads here)."""
     items = body.get("items") if isinstance(body, dict) else None
@@ -43,7 +92,7 @@ def recent_plays(body: object) -> list[history.PlayIn]:
             continue
         track, ended = parse_track(item.get("track")), _parse_time(item.get("played_at"))
         if track is not None and ended is not None and track["duration_ms"] > 0:
-            plays.append(history.from_recent(track, ended))
+            plays.append(from_recent(track, ended))
     return plays
 
 
@@ -58,7 +107,7 @@ class HistorySync:
             row = session.get(SpotifySnapshot, NOW_PLAYING)
             if row is None or row.error:
                 return 0  # a failed poll: nothing new seen
-            play = history.from_now_playing(json.loads(row.data), row.fetched_at)
+            play = from_now_playing(json.loads(row.data), row.fetched_at)
             if play is None:
                 return 0
             zone = self.sync.settings.zone
