@@ -29,6 +29,7 @@ from accumulator.spotify.models import (
     SpotifyHistoryLock,
     SpotifyListeningDay,
     SpotifyListeningHour,
+    SpotifyListeningMonthHour,
     SpotifyPlay,
     SpotifyTrack,
 )
@@ -268,6 +269,13 @@ def _count(session: Session, changes: list[tuple[int, datetime, int, int]], zone
         totals[1] += row["listened_ms"]
     days = [{"local_day": day, "plays": n, "listened_ms": ms} for day, (n, ms) in per_day.items()]
     upsert_add(session, SpotifyListeningDay.__table__, days, keys=["local_day"], counters=counters)
+    per_month: dict[tuple[date, int], list[int]] = {}
+    for row in rows:
+        totals = per_month.setdefault((row["local_day"].replace(day=1), row["local_hour"]), [0, 0])
+        totals[0] += row["plays"]
+        totals[1] += row["listened_ms"]
+    months = [{"month": m, "local_hour": h, "plays": n, "listened_ms": ms} for (m, h), (n, ms) in per_month.items()]
+    upsert_add(session, SpotifyListeningMonthHour.__table__, months, keys=["month", "local_hour"], counters=counters)
 
 
 def _insert_new_plays(session: Session, rows: list[dict]) -> set[datetime]:

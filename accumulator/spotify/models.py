@@ -123,3 +123,15 @@ class SpotifyListeningDay(SQLModel, table=True):
     local_day: date = Field(primary_key=True)
     plays: int = 0
     listened_ms: int = Field(default=0, sa_type=BigInteger)
+
+
+class SpotifyListeningMonthHour(SQLModel, table=True):
+    """Plays and time listened per hour of day over a local month: "by hour of day" for long ranges
+    reads whole months here (and the days at either end from spotify_listening_hour)."""
+
+    __tablename__ = "spotify_listening_month_hour"
+
+    month: date = Field(primary_key=True)  # its first day
+    local_hour: int = Field(primary_key=True)
+    plays: int = 0
+    listened_ms: int = Field(default=0, sa_type=BigInteger)

@@ -20,12 +20,19 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from accumulator.spotify.models import SpotifyListeningDay, SpotifyListeningHour, SpotifyPlay, SpotifyTrack
+from accumulator.spotify.models import (
+    SpotifyListeningDay,
+    SpotifyListeningHour,
+    SpotifyListeningMonthHour,
+    SpotifyPlay,
+    SpotifyTrack,
+)
 
 TOP = 10
 PRESETS = {"7d": "Last 7 days", "30d": "Last 30 days", "365d": "Last 365 days", "all": "All time"}
 PLAYS, TRACKS = SpotifyPlay.__table__, SpotifyTrack.__table__
 HOURS, DAYS = SpotifyListeningHour.__table__, SpotifyListeningDay.__table__
+MONTH_HOURS = SpotifyListeningMonthHour.__table__
 
 
 @dataclass(frozen=True)
@@ -106,10 +113,14 @@ def longest_streak(days: list[date]) -> tuple[int, date | None]:
     """The longest run of consecutive days in `days` (sorted, distinct) and the day it began."""
     best, best_start, run, run_start, previous = 0, None, 0, None, None
     for day in days:
-        run, run_start = (run + 1, run_start) if previous and day - previous == timedelta(days=1) else (1, day)
+        ordinal = day.toordinal()  # ten years of days: integers compare faster than dates subtract
+        if previous is not None and ordinal == previous + 1:
+            run += 1
+        else:
+            run, run_start = 1, day
         if run > best:
             best, best_start = run, run_start
-        previous = day
+        previous = ordinal
     return best, best_start
 
 
@@ -125,7 +136,7 @@ def _calendar(session: Session, stats: Stats, bounds: Range) -> None:
         return query
 
     days_query = within(sa.select(DAYS.c.local_day, DAYS.c.plays, DAYS.c.listened_ms).where(DAYS.c.plays > 0), DAYS)
-    days = sorted(session.execute(days_query).all())
+    days = session.execute(days_query.order_by(DAYS.c.local_day)).all()
     months: Counter[str] = Counter()
     for day, plays, listened in days:
         listened = int(listened)
@@ -135,12 +146,47 @@ def _calendar(session: Session, stats: Stats, bounds: Range) -> None:
         months[f"{day.year:04d}-{day.month:02d}"] += listened
         if stats.busiest_day is None or listened > stats.busiest_day[1]:
             stats.busiest_day = (day, listened)
-    hours_query = within(sa.select(HOURS.c.local_hour, sa.func.sum(HOURS.c.listened_ms)), HOURS)
-    for hour, listened in session.execute(hours_query.group_by(HOURS.c.local_hour)):
-        stats.by_hour[hour] = int(listened or 0)
+    for hour, listened in _hour_totals(session, bounds.first_day, bounds.last_day):
+        stats.by_hour[hour] += int(listened or 0)
     stats.by_month = dict(sorted(months.items()))
     stats.days_active = len(days)
     stats.longest_streak, stats.streak_start = longest_streak([row[0] for row in days])
+
+
+def _hour_totals(session: Session, first: date | None, last: date | None) -> list[tuple[int, int]]:
+    """Listened ms per hour of day from `first` to `last`: whole months from the monthly totals,
+    the days before and after them from the daily ones (at most two months of those)."""
+
+    def months(low: date | None, high: date | None) -> list[tuple[int, int]]:  # months from low to before high
+        query = sa.select(MONTH_HOURS.c.local_hour, sa.func.sum(MONTH_HOURS.c.listened_ms))
+        if low is not None:
+            query = query.where(MONTH_HOURS.c.month >= low)
+        if high is not None:
+            query = query.where(MONTH_HOURS.c.month < high)
+        return session.execute(query.group_by(MONTH_HOURS.c.local_hour)).all()
+
+    def days(low: date, high: date) -> list[tuple[int, int]]:  # both included
+        query = sa.select(HOURS.c.local_hour, sa.func.sum(HOURS.c.listened_ms)).where(
+            HOURS.c.local_day >= low, HOURS.c.local_day <= high
+        )
+        return session.execute(query.group_by(HOURS.c.local_hour)).all()
+
+    if first is None or last is None:
+        return months(None, None)
+    whole_from = first if first.day == 1 else _next_month(first)
+    whole_to = _next_month(last) if _next_month(last) - timedelta(days=1) == last else last.replace(day=1)
+    if whole_from >= whole_to:
+        return days(first, last)
+    found = months(whole_from, whole_to)
+    if first < whole_from:
+        found += days(first, whole_from - timedelta(days=1))
+    if whole_to <= last:
+        found += days(whole_to, last)
+    return found
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _ranked(counts: dict[tuple[str, str], list[int]]) -> list[Ranked]:

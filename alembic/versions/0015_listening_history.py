@@ -49,6 +49,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("local_day", "local_hour"),
     )
     op.create_table(
+        "spotify_listening_month_hour",
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("local_hour", sa.Integer(), nullable=False),
+        sa.Column("plays", sa.Integer(), nullable=False),
+        sa.Column("listened_ms", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("month", "local_hour"),
+    )
+    op.create_table(
         "spotify_listening_day",
         sa.Column("local_day", sa.Date(), nullable=False),
         sa.Column("plays", sa.Integer(), nullable=False),
@@ -92,6 +100,7 @@ def downgrade() -> None:
     op.drop_index("ix_spotify_play_stats", table_name="spotify_play")
     op.drop_table("spotify_play")
     op.drop_table("spotify_listening_day")
+    op.drop_table("spotify_listening_month_hour")
     op.drop_table("spotify_listening_hour")
     op.drop_index("ix_spotify_track_plays", table_name="spotify_track")
     op.drop_index("ix_spotify_track_artist", table_name="spotify_track")
