@@ -173,6 +173,14 @@ def review() -> rx.Component:
 def history_page() -> rx.Component:
     return rx.vstack(
         page_header("Listening history", rx.link("Now playing", href=routes.SPOTIFY)),
+        rx.text(
+            "Public: anyone can read this page, /api/spotify/recent and its card (SPOTIFY_HISTORY_PUBLIC is on)."
+            if PUBLIC
+            else "Only you see this page, /api/spotify/recent and its card (set SPOTIFY_HISTORY_PUBLIC=true to share).",
+            size="1",
+            color_scheme="gray",
+            id="history-visibility",
+        ),
         range_picker(),
         review(),
         rx.flex(
