@@ -55,6 +55,7 @@ bench: deps
 	$(BIN)/python bench/notes_search.py
 	$(BIN)/python bench/paste_transfer.py
 	$(BIN)/python bench/scaleout_load.py
+	$(BIN)/python bench/listening_history.py
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

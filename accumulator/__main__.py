@@ -2,7 +2,8 @@
 `python -m accumulator import-phoenix --source postgresql://… [--files DIR] [--dry-run]`,
 `python -m accumulator backup [--to DIR] [--include-secrets]`, `python -m accumulator restore ARCHIVE [--replace]`,
 `python -m accumulator move-database --to postgresql://…` (the last three in `accumulator/backup/cli.py`),
-`python -m accumulator create-token --name NAME --scope read|write [--expires-days N]`."""
+`python -m accumulator create-token --name NAME --scope read|write [--expires-days N]`,
+`python -m accumulator import-spotify-history FILES…` (Spotify's Extended streaming history)."""
 
 from __future__ import annotations
 
@@ -130,6 +131,33 @@ def import_phoenix(args: argparse.Namespace) -> int:
     return 1 if report.total.failed else 0
 
 
+def import_spotify_history(paths: list[str]) -> int:
+    """Import Spotify export files and print what was read, added and skipped. Exit status 0 when
+    imported, 2 when a file was refused (then nothing at all was imported)."""
+    from accumulator.db import get_engine
+    from accumulator.spotify.history_import import FILE_MAX_BYTES, ImportRefused, import_files
+
+    files = []
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if path.stat().st_size > FILE_MAX_BYTES:
+                print(f"Not imported: {path}: larger than {FILE_MAX_BYTES // 2**20} MB.", file=sys.stderr)
+                return 2
+            files.append((str(path), path.read_bytes()))
+        except OSError as error:
+            print(f"Not imported: {path}: {error.strerror}.", file=sys.stderr)
+            return 2
+    try:
+        with session_scope(get_engine()) as session:
+            report = import_files(session, files=files, zone=get_settings().zone)
+    except ImportRefused as error:
+        print(f"Not imported (nothing was): {error}", file=sys.stderr)
+        return 2
+    print(report.render())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m accumulator", description="Accumulator administration.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--name", required=True, help="what will use it (shown on /tokens)")
     token.add_argument("--scope", required=True, choices=["read", "write"])
     token.add_argument("--expires-days", type=int, default=None, help="days until it expires (default: never)")
+    history = commands.add_parser(
+        "import-spotify-history",
+        help="import Spotify's Extended streaming history files (safe to run again)",
+        description="Import Streaming_History_Audio_*.json files from a Spotify privacy request into the listening "
+        "history. Plays already recorded are not added twice.",
+    )
+    history.add_argument("files", nargs="+", metavar="FILE")
     backup_cli.add_commands(commands)
     args = parser.parse_args(argv)
     try:
@@ -167,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
         return create_token(args)
     if args.command == "import-phoenix":
         return import_phoenix(args)
+    if args.command == "import-spotify-history":
+        return import_spotify_history(args.files)
     if args.command in backup_cli.COMMANDS:
         return backup_cli.run(args)
     return owner_status()

@@ -72,6 +72,7 @@ app = AccumulatorApp(
         rx.el.script(src="/js/composer.js", defer=True),
         rx.el.script(src="/js/paste_editor.js", defer=True),
         rx.el.script(src="/js/spotify.js", defer=True),
+        rx.el.script(src="/js/spotify-history.js", defer=True),
         rx.el.script(src="/js/plants.js", defer=True),
     ],
 )

@@ -6,6 +6,7 @@ DASHBOARD = "/dashboard"
 NOTES = "/notes"
 PASTES = "/bin"
 SPOTIFY = "/spotify"
+SPOTIFY_HISTORY = "/spotify/history"  # the owner's unless SPOTIFY_HISTORY_PUBLIC
 PLANTS = "/plants"
 SESSIONS = "/sessions"
 BACKUPS = "/backups"

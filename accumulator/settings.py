@@ -40,6 +40,8 @@ class Settings:
     spotify_refresh_token: str = ""  # optional: seeds the connection without the Connect button
     spotify_accounts_url: str = "https://accounts.spotify.com"
     spotify_api_url: str = "https://api.spotify.com/v1"
+    # The listening history, its stats and /api/spotify/recent are the owner's unless this opens them.
+    spotify_history_public: bool = False
     public_url: str = ""  # the app's address as people reach it, for links in e-mails
     reminder_time: str = "09:00"  # HH:MM in the owner's time zone
     smtp_host: str = ""
@@ -273,6 +275,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         spotify_refresh_token=env.get("SPOTIFY_REFRESH_TOKEN", "").strip(),
         spotify_accounts_url=_base_url(env, "SPOTIFY_ACCOUNTS_URL", "https://accounts.spotify.com"),
         spotify_api_url=_base_url(env, "SPOTIFY_API_URL", "https://api.spotify.com/v1"),
+        spotify_history_public=_bool(env, "SPOTIFY_HISTORY_PUBLIC", False),
         public_url=_public_url(env),
         reminder_time=_clock_time(env, "REMINDER_TIME", "09:00"),
         smtp_host=env.get("SMTP_HOST", "").strip(),

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accumulator.runtime import Services, Topic, in_transaction, publish
-from accumulator.spotify import service
+from accumulator.spotify import history_import, service
+from accumulator.spotify.history_sync import HistorySync
 from accumulator.spotify.service import SpotifySync
 
 
 @dataclass(frozen=True)
 class SpotifyChanged:
-    what: str  # "now_playing", "top" or "connection"
+    what: str  # "now_playing", "top", "connection" or "history"
 
 
 SPOTIFY_TOPIC = Topic("update:spotify", SpotifyChanged)
@@ -37,8 +38,29 @@ async def disconnect(svc: Services) -> None:
     await publish(svc, SPOTIFY_TOPIC, SpotifyChanged(what="connection"))
 
 
+def history_sync(svc: Services) -> HistorySync:
+    return svc.component("spotify-history", lambda: HistorySync(sync(svc)))
+
+
 async def poll_now_playing(svc: Services) -> None:
+    """Every 10 s: what plays now, and the play it is recorded in the history."""
     await sync(svc).poll_now_playing()
+    if await history_sync(svc).record_now_playing():
+        await publish(svc, SPOTIFY_TOPIC, SpotifyChanged(what="history"))
+
+
+async def sync_recent(svc: Services) -> None:
+    """Every few minutes and soon after start: recently-played into the history (fills gaps)."""
+    if await history_sync(svc).sync_recent():
+        await publish(svc, SPOTIFY_TOPIC, SpotifyChanged(what="history"))
+
+
+async def import_history(svc: Services, *, files: list[tuple[str, bytes]]) -> history_import.ImportReport:
+    """The owner's export files, all in one transaction (all of it, or nothing on an error)."""
+    report = await in_transaction(svc, history_import.import_files, files=files, zone=svc.settings.zone)
+    if report.added:
+        await publish(svc, SPOTIFY_TOPIC, SpotifyChanged(what="history"))
+    return report
 
 
 async def poll_top_lists(svc: Services) -> None:

@@ -11,13 +11,21 @@ from accumulator import routes
 from accumulator.feature import Feature, NavEntry
 from accumulator.jobs import JobSpec
 from accumulator.runtime import Services, off_loop
-from accumulator.spotify import actions, api
+from accumulator.spotify import actions, api, history_api
 
 
 def jobs(svc: Services) -> list[JobSpec]:
     now_playing, top_lists = partial(actions.poll_now_playing, svc), partial(actions.poll_top_lists, svc)
+    recent = partial(actions.sync_recent, svc)
     return [
         JobSpec("spotify-now-playing", now_playing, IntervalTrigger(seconds=10)),
+        # Soon after start (fills in what played while the app was down), then every 5 minutes:
+        # Spotify remembers 50 plays, hours of listening, so nothing is lost between runs.
+        JobSpec(
+            "spotify-recently-played",
+            recent,
+            IntervalTrigger(minutes=5, start_date=datetime.now(UTC) + timedelta(seconds=5)),
+        ),
         # Hourly, but each list is fetched only once it is a day old (or failed): daily, whoever leads.
         JobSpec(
             "spotify-top-lists",
@@ -40,7 +48,7 @@ async def client_open(svc: Services) -> AsyncIterator[None]:
 
 FEATURE = Feature(
     name="spotify",
-    routes=api.routes,
+    routes=[*api.routes, *history_api.routes],
     jobs=jobs,
     topics=(actions.SPOTIFY_TOPIC,),
     pages="accumulator.spotify.pages",

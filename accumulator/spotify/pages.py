@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator import routes
-from accumulator.spotify import service
+from accumulator.spotify import history_pages, service
 from accumulator.spotify.state import SpotifyState, TrackRow
 from accumulator.ui.confirm import confirm
 from accumulator.ui.layout import leave_for, page, page_header
@@ -212,6 +212,18 @@ def widget_help() -> rx.Component:
                     id="spotify-widget-snippet",
                     style={"overflow_wrap": "anywhere"},
                 ),
+                rx.text(
+                    "The last plays (private unless SPOTIFY_HISTORY_PUBLIC is true), as a card or JSON at "
+                    "/api/spotify/recent:",
+                    size="2",
+                ),
+                rx.code(
+                    '<img src="',
+                    SpotifyState.origin,
+                    '/api/spotify/recent.svg?theme=dark" alt="What I listened to lately">',
+                    id="spotify-recent-snippet",
+                    style={"overflow_wrap": "anywhere"},
+                ),
                 spacing="2",
             ),
             width="100%",
@@ -253,6 +265,10 @@ def spotify_page() -> rx.Component:
                     rx.text("Nothing to show yet.", color_scheme="gray"),
                 ),
             ),
+        ),
+        rx.cond(
+            SpotifyState.is_owner | history_pages.PUBLIC,
+            rx.link("Listening history and stats →", href=routes.SPOTIFY_HISTORY, id="spotify-history-link"),
         ),
         rx.cond(SpotifyState.status != "not configured", top_lists()),
         widget_help(),

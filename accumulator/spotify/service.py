@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, delete, select
 from starlette.concurrency import run_in_threadpool
@@ -329,7 +330,11 @@ class SpotifySync:
     def _store(session: Session, *, key: str, data: Any, now: datetime) -> bool:
         row = session.get(SpotifySnapshot, key)
         if row is None:
-            session.add(SpotifySnapshot(key=key, data=json.dumps(data), fetched_at=now, checked_at=now))
+            # Insert-if-new: two pollers (a leader handing over) may both store the first one.
+            table = SpotifySnapshot.__table__
+            insert = postgresql.insert if session.connection().dialect.name == "postgresql" else sqlite.insert
+            values = {"key": key, "data": json.dumps(data), "fetched_at": now, "checked_at": now, "error": ""}
+            session.execute(insert(table).values(values).on_conflict_do_nothing(index_elements=["key"]))
             return True
         old = json.loads(row.data)
         changed = bool(row.error) or _visibly_different(old, row.fetched_at, data, now)

@@ -40,6 +40,7 @@ PAGES = {
     "TokensState": "/tokens",
     "DashboardState": "/dashboard",
     "SpotifyState": "/spotify",
+    "HistoryState": "/spotify/history",
     "LoginState": "/login",
     "BackupsState": "/backups",
     "CommentsState": "/comments",
