@@ -29,9 +29,9 @@ INSERT_BATCH = 2000
 
 # A database is empty when it holds nothing but what the migrations themselves put there.
 SEEDED = {"workspace": "default"}
-# Tables the migrations fill with a starting setting (the comments' word filter): their rows alone
-# do not make a database hold anything worth keeping.
-SEEDED_SETTINGS = {"comment_word"}
+# Tables the migrations fill with starting rows (the comments' word filter, the row the listening
+# history's recorders take turns on): their rows alone do not make a database hold anything worth keeping.
+SEEDED_SETTINGS = {"comment_word", "spotify_history_lock"}
 
 RowSource = Callable[[str], tuple[list[str], Iterable[list[Any]]]]
 
