@@ -132,9 +132,10 @@ def public_route(endpoint: Endpoint | None = None, *, cross_origin: bool = False
 
 
 def bearer_token(authorization: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, or None."""
+    """The token of an `Authorization: Bearer <token>` header (or `Token <token>`, as ListenBrainz
+    clients send it), or None."""
     scheme, _, value = (authorization or "").partition(" ")
-    return value.strip() or None if scheme.lower() == "bearer" else None
+    return value.strip() or None if scheme.lower() in ("bearer", "token") else None
 
 
 def token_limiter(svc: Services) -> Limiter:

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel import Session
+
+from accumulator.db import utcnow
 from accumulator.runtime import Services, Topic, in_transaction, publish
-from accumulator.spotify import history_import, service
+from accumulator.spotify import history, history_import, service
 from accumulator.spotify.history_sync import HistorySync
 from accumulator.spotify.service import SpotifySync
 
@@ -61,6 +64,19 @@ async def import_history(svc: Services, *, files: list[tuple[str, bytes]]) -> hi
     if report.added:
         await publish(svc, SPOTIFY_TOPIC, SpotifyChanged(what="history"))
     return report
+
+
+async def record_scrobbles(svc: Services, *, plays: list[history.PlayIn]) -> int:
+    """Plays another player reported (ListenBrainz submissions), in one transaction; returns how
+    many were new (a play already in the history, from Spotify or sent twice, is not added again)."""
+
+    def record(session: Session) -> int:
+        return history.record_plays(session, plays=plays, zone=svc.settings.zone, now=utcnow()).added
+
+    added = await in_transaction(svc, record)
+    if added:
+        await publish(svc, SPOTIFY_TOPIC, SpotifyChanged(what="history"))
+    return added
 
 
 async def poll_top_lists(svc: Services) -> None:

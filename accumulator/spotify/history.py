@@ -42,7 +42,7 @@ MIN_PLAY_MS = 30_000
 MATCH_TOLERANCE = timedelta(seconds=20)
 POLL_INTERVAL_MS = 10_000
 TEXT_MAX = 500
-SOURCES = ("poll", "recent", "import")
+SOURCES = ("poll", "recent", "import", "scrobble")  # scrobble: a ListenBrainz submission (listenbrainz.py)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from accumulator import routes
 from accumulator.feature import Feature, NavEntry
 from accumulator.jobs import JobSpec
 from accumulator.runtime import Services, off_loop
-from accumulator.spotify import actions, api, history_api
+from accumulator.spotify import actions, api, history_api, listenbrainz_api
 
 
 def jobs(svc: Services) -> list[JobSpec]:
@@ -48,7 +48,7 @@ async def client_open(svc: Services) -> AsyncIterator[None]:
 
 FEATURE = Feature(
     name="spotify",
-    routes=[*api.routes, *history_api.routes],
+    routes=[*api.routes, *history_api.routes, *listenbrainz_api.routes],
     jobs=jobs,
     topics=(actions.SPOTIFY_TOPIC,),
     pages="accumulator.spotify.pages",

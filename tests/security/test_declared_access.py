@@ -66,17 +66,23 @@ def owner_handlers() -> list[tuple[type, str, object]]:
     return found
 
 
-def http_routes(svc: Services) -> list[Route]:
-    def walk(routes) -> list[Route]:
+def mounted_routes(svc: Services) -> list[tuple[str, Route]]:
+    """Every HTTP route of the API with the prefix of the mounts it sits in ("" at the top)."""
+
+    def walk(routes, prefix: str) -> list[tuple[str, Route]]:
         found = []
         for route in routes:
             if isinstance(route, Mount):
-                found += walk(route.routes or [])
+                found += walk(route.routes or [], prefix + route.path)
             elif isinstance(route, Route):
-                found.append(route)
+                found.append((prefix, route))
         return found
 
-    return walk(create_api(svc).routes)
+    return walk(create_api(svc).routes, "")
+
+
+def http_routes(svc: Services) -> list[Route]:
+    return [route for _prefix, route in mounted_routes(svc)]
 
 
 def test_every_state_handler_is_declared_with_arguments_that_can_be_checked() -> None:
@@ -206,11 +212,14 @@ def test_every_token_route_refuses_callers_without_a_token_even_the_logged_in_ow
     """The token API's routes (`token_route`): a session cookie, from the app's own origin or not,
     opens none of them (no CSRF surface), nor does a forged or malformed bearer value."""
     before = backend.fingerprint()
-    token_routes = [route for route in http_routes(services) if declared(route.endpoint).kind == TOKEN]
+    token_routes = [
+        (prefix, route) for prefix, route in mounted_routes(services) if declared(route.endpoint).kind == TOKEN
+    ]
     assert len(token_routes) >= 20
-    assert {declared(route.endpoint).scope for route in token_routes} == {"read", "write"}
+    assert {declared(route.endpoint).scope for _prefix, route in token_routes} == {"read", "write"}
+    assert {prefix for prefix, _route in token_routes} == {PREFIX, ""}  # /api/v1, and ListenBrainz's /1/…
     findings = []
-    for route in token_routes:
+    for prefix, route in token_routes:
         for method in sorted((route.methods or {"GET"}) - {"HEAD"}):
             for who, headers in (
                 ("anonymous", {}),
@@ -218,8 +227,8 @@ def test_every_token_route_refuses_callers_without_a_token_even_the_logged_in_ow
                 ("a forged token", {"Authorization": "Bearer acc_" + "A" * 43}),
                 ("a malformed header", {"Authorization": "Basic b3duZXI6cGFzcw=="}),
             ):
-                # Token routes live in the /api/v1 group; ids are digit-only segments ({name:v1id}).
-                url = _url(backend, route).replace(backend.url, backend.url + PREFIX, 1)
+                # Ids in the /api/v1 group are digit-only segments ({name:v1id}).
+                url = _url(backend, route).replace(backend.url, backend.url + prefix, 1)
                 url = url.replace("{note_id:v1id}", "1").replace("{plant_id:v1id}", str(backend.plant_id))
                 answer = httpx.request(method, url, json={"text": "attacker"}, headers=headers)
                 error = (
