@@ -12,18 +12,24 @@ from starlette.routing import Route
 from accumulator.auth.access import token_route
 from accumulator.db import utcnow
 from accumulator.inputs import parse_json
+from accumulator.runtime import off_loop
 from accumulator.spotify import actions
-from accumulator.spotify.listenbrainz import BadSubmission, parse_submission
+from accumulator.spotify.listenbrainz import BadSubmission, Submission, parse_submission
 from accumulator.web import BadRequest, BodyTooLarge, api_error, read_body, services
 
 SUBMISSION_MAX = 2 * 1024 * 1024  # bytes: an import of 1,000 listens with generous metadata
+
+
+def _parse(body: bytes) -> Submission:
+    return parse_submission(parse_json(body, error=BadSubmission), now=utcnow())
 
 
 @token_route(scope="write")
 async def submit_listens(request: Request) -> Response:
     try:
         body = await read_body(request, limit=SUBMISSION_MAX)
-        submission = parse_submission(parse_json(body, error=BadSubmission), now=utcnow())
+        # Off the loop: up to 2 MB of JSON and 1,000 listens to check.
+        submission = await off_loop(_parse, body=body)
     except BodyTooLarge:
         return api_error(413, "too_large", f"A submission is at most {SUBMISSION_MAX // 1024 // 1024} MB.")
     except (BadRequest, BadSubmission) as error:
