@@ -101,6 +101,14 @@ def is_clean(value: object) -> bool:
     return isinstance(value, str) and "\x00" not in value and not _SURROGATE.search(value)
 
 
+def whole_number(value: object, *, max_digits: int = 18) -> int | None:
+    """The number `value` spells in ASCII digits (no sign, no space), or None. `str.isdigit`
+    alone is not the test: it accepts "³" and "①", which int() refuses with a ValueError."""
+    if isinstance(value, str) and 0 < len(value) <= max_digits and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 def nesting_error(text: str, *, max_depth: int = MAX_DEPTH) -> str | None:
     """Why the JSON `text` is refused before parsing (nested deeper than `max_depth`, or brackets
     that do not pair up), or None when it may be parsed.

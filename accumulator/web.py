@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from accumulator.inputs import parse_json
+from accumulator.inputs import parse_json, whole_number
 from accumulator.runtime import Services
 
 
@@ -133,7 +133,7 @@ def preflight(request: Request, allowed: tuple[str, ...], methods: str) -> Respo
 def path_id(request: Request, name: str) -> int | None:
     """A numeric id from the path, or None when it is not one a database row can have (64 bits)."""
     raw = request.path_params.get(name, "")
-    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) <= 18 else None
+    return whole_number(raw)
 
 
 def safe_next(target: str | None, default: str = "/dashboard") -> str:

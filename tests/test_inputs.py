@@ -8,7 +8,16 @@ import time
 
 import pytest
 
-from accumulator.inputs import MAX_DEPTH, InputError, clean_name, clean_text, is_clean, nesting_error, parse_json
+from accumulator.inputs import (
+    MAX_DEPTH,
+    InputError,
+    clean_name,
+    clean_text,
+    is_clean,
+    nesting_error,
+    parse_json,
+    whole_number,
+)
 
 
 class FieldError(ValueError):
@@ -109,3 +118,12 @@ def test_the_nesting_check_takes_time_linear_in_the_body() -> None:
         started = time.perf_counter()
         nesting_error(text)
         assert time.perf_counter() - started < 3.0  # well under a second on an idle machine
+
+
+@pytest.mark.parametrize(
+    ("value", "number"),
+    [("0", 0), ("42", 42), ("007", 7), ("9" * 18, int("9" * 18)), ("9" * 19, None), ("", None), ("-1", None),
+     (" 1", None), ("1.0", None), ("\u00b3", None), ("\u2460", None), ("\u0663", None), (None, None), (3, None)],
+)  # fmt: skip
+def test_whole_number_reads_only_ascii_digits_and_never_raises(value: object, number: int | None) -> None:
+    assert whole_number(value) == number

@@ -12,6 +12,7 @@ from starlette.requests import ClientDisconnect
 
 from accumulator.apiv1.contract import Call, Operation, PathParam
 from accumulator.apiv1.shapes import ApiError, Listing, Loose, Page, Strict, Text, Timestamp, not_found, offset_page
+from accumulator.inputs import whole_number
 from accumulator.pastes import actions, highlight, reads, service
 from accumulator.pastes.api import MAX_JSON_BODY, SAFE_CONTENT_TYPE
 from accumulator.pastes.models import CONTENT_MAX, NAME_MAX, TITLE_MAX, Paste, PasteFile
@@ -153,7 +154,7 @@ async def upload_file(call: Call) -> dict[str, Any]:
     name = service.check_file_name(call.query.name)
     limit = svc.settings.max_upload_bytes
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > limit):
+    if declared is not None and ((size := whole_number(declared)) is None or size > limit):
         raise ApiError(413, f"The file is larger than {svc.settings.max_upload_mb} MB.")
     if declared == "0" or (declared is None and "transfer-encoding" not in request.headers):
         raise ApiError(400, "The file is empty: send its bytes as the body.")

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from accumulator.inputs import clean_text
+from accumulator.inputs import clean_text, whole_number
 
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
 
@@ -36,10 +36,8 @@ class ApiError(Exception):
 
 def row_id(value: str | None) -> int | None:
     """The row id `value` names (digits, as `Id` and ID_PATTERN describe), or None when no row can have it."""
-    if value is None or not value.isdigit() or len(value) > 18:
-        return None
-    number = int(value)
-    return number if 0 < number <= ID_MAX else None
+    number = whole_number(value)
+    return number if number is not None and 0 < number <= ID_MAX else None
 
 
 def not_found(what: str = "object") -> ApiError:

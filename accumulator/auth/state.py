@@ -7,6 +7,7 @@ import reflex as rx
 from accumulator import routes
 from accumulator.auth import actions, reads
 from accumulator.auth.reads import SessionRow
+from accumulator.inputs import whole_number
 from accumulator.runtime import get_services
 from accumulator.ui.access import owner, public
 from accumulator.ui.owner import OwnerState
@@ -34,9 +35,8 @@ class LoginState(OwnerState):
         code = params.get("error", "")
         if code == "locked":
             retry = params.get("retry", "")
-            self.error = (
-                f"Too many failed attempts. Try again in {retry} s." if retry.isdigit() else "Too many failed attempts."
-            )
+            known = whole_number(retry, max_digits=6) is not None
+            self.error = f"Too many failed attempts. Try again in {retry} s." if known else "Too many failed attempts."
         else:
             self.error = LOGIN_ERRORS.get(code, "")
         self.needs_owner = not await reads.owner_exists(get_services())

@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 
+from accumulator.inputs import whole_number
+
 LINKS_MAX = 3
 STAMP_MAX_AGE = 86400  # seconds: a form left open a day is opened again
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)|\]\(|mailto:")
@@ -45,7 +47,7 @@ def check_stamp(stamp: object, *, secret: str, now: datetime, min_seconds: int) 
     if not isinstance(stamp, str) or not stamp:
         raise Refused("The form is missing its opening stamp: reload the page and try again.")
     moment, _, signature = stamp.partition(".")
-    if not moment.isdigit() or len(moment) > 12 or not hmac.compare_digest(signature, _signature(secret, moment)):
+    if whole_number(moment, max_digits=12) is None or not hmac.compare_digest(signature, _signature(secret, moment)):
         raise Refused("The form's opening stamp is not valid: reload the page and try again.")
     age = now.timestamp() - int(moment)
     if age < min_seconds:

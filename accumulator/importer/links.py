@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from accumulator.importer.models import ImportLedger
-from accumulator.inputs import is_clean
+from accumulator.inputs import is_clean, whole_number
 from accumulator.notes.models import Workspace
 from accumulator.pastes import service as pastes
 from accumulator.pastes.models import PasteFile
@@ -23,9 +23,9 @@ OLD_PATH_MAX = 600
 
 
 def _usable_workspace(session: Session, entry: ImportLedger) -> Workspace | None:
-    if not entry.target_id.isdigit():
+    if (target := whole_number(entry.target_id)) is None:
         return None
-    workspace = session.get(Workspace, int(entry.target_id))
+    workspace = session.get(Workspace, target)
     # A new public id ("New link") retires every earlier address, this one included.
     if workspace is None or not workspace.is_public or workspace.public_id != entry.link_target:
         return None
@@ -37,11 +37,11 @@ def workspace_public_id(*, session: Session, old_id: str) -> str | None:
     workspace by its old id, or for "default" the first public one (the original's rule)."""
     if old_id == "default":
         entries = session.exec(select(ImportLedger).where(ImportLedger.kind == "workspace")).all()
-        for entry in sorted(entries, key=lambda item: int(item.source_id) if item.source_id.isdigit() else 0):
+        for entry in sorted(entries, key=lambda item: whole_number(item.source_id) or 0):
             if (workspace := _usable_workspace(session, entry)) is not None:
                 return workspace.public_id
         return None
-    if not old_id.isdigit() or len(old_id) > OLD_ID_MAX:
+    if whole_number(old_id, max_digits=OLD_ID_MAX) is None:
         return None
     entry = session.exec(
         select(ImportLedger).where(ImportLedger.kind == "workspace", ImportLedger.source_id == str(int(old_id)))

@@ -20,6 +20,7 @@ from starlette.routing import Route
 from accumulator import public_html
 from accumulator.auth.access import owner_route, public_route
 from accumulator.db import utcnow
+from accumulator.inputs import whole_number
 from accumulator.pastes import actions, public, reads, service
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.runtime import off_loop
@@ -67,7 +68,7 @@ async def upload_file(request: Request) -> Response:
     except service.PasteError as exc:
         return json_error(400, str(exc))
     declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > svc.settings.max_upload_bytes):
+    if declared is not None and ((size := whole_number(declared)) is None or size > svc.settings.max_upload_bytes):
         return too_large
     content_type = request.headers.get("content-type", "").split(";")[0].strip()
     if not SAFE_CONTENT_TYPE.match(content_type):

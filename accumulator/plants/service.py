@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, func, select
 
-from accumulator.inputs import InputError, clean_text
+from accumulator.inputs import InputError, clean_text, whole_number
 from accumulator.plants.due import DuePlant
 from accumulator.plants.models import (
     INTERVAL_MAX,
@@ -67,9 +67,8 @@ def parse_interval(raw: Any) -> int:
         raise PlantError("The interval must be a whole number of days.")
     if isinstance(raw, str):
         raw = raw.strip()
-        if not raw.isdigit():
+        if (raw := whole_number(raw, max_digits=6)) is None:
             raise PlantError("The interval must be a whole number of days.")
-        raw = int(raw)
     if not isinstance(raw, int):
         raise PlantError("The interval must be a whole number of days.")
     if not 1 <= raw <= INTERVAL_MAX:

@@ -9,6 +9,7 @@ from typing import Annotated, ClassVar
 import reflex as rx
 
 from accumulator import routes
+from accumulator.inputs import whole_number
 from accumulator.plants import actions, reads, service
 from accumulator.plants.actions import PLANTS_TOPIC, PlantsChanged
 from accumulator.plants.models import NOTES_MAX
@@ -178,7 +179,7 @@ class PlantState(PlantsBase):
     @owner
     async def load_plant(self):
         raw = str(self.plant_id)
-        self.shown_id = int(raw) if raw.isdigit() and len(raw) < 12 else 0
+        self.shown_id = whole_number(raw, max_digits=11) or 0
         self.error, self.editing = "", False
         follow(self)
         await self._load()

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from accumulator.auth.access import owner_route
 from accumulator.db import utcnow
+from accumulator.inputs import whole_number
 from accumulator.settings import Settings
 from accumulator.spotify import actions, history_import, reads, stats
 from accumulator.spotify.api import ACCENT, THEMES, _clip
@@ -45,9 +46,8 @@ def play_json(play: stats.RecentPlay, zone: Any) -> dict[str, Any]:
 
 def _limit(request: Request, default: int) -> int | None:
     raw = request.query_params.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= RECENT_MAX:
-        return None
-    return int(raw)
+    number = whole_number(raw, max_digits=6)
+    return number if number is not None and 1 <= number <= RECENT_MAX else None
 
 
 @owner_route(public_if=history_public)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, ClassVar, TypedDict
 
 from accumulator.db import utcnow
+from accumulator.inputs import whole_number
 from accumulator.runtime import get_services
 from accumulator.settings import Settings
 from accumulator.spotify import reads, stats
@@ -107,8 +108,8 @@ class HistoryState(OwnerState):
         zone, now = get_services().settings.zone, utcnow()
         if self.range_key in stats.PRESETS:
             return stats.preset(self.range_key, now=now, zone=zone)
-        if self.range_key == "year" and self.year_choice.isdigit():
-            return stats.year(int(self.year_choice), zone=zone)
+        if self.range_key == "year" and (year := whole_number(self.year_choice, max_digits=4)):
+            return stats.year(year, zone=zone)
         first, last = _day(self.custom_from), _day(self.custom_to)
         if self.range_key == "custom" and first and last and first <= last:
             return stats.local_dates(first, last, zone=zone)

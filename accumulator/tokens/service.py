@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from accumulator.auth.service import token_hash
-from accumulator.inputs import InputError, clean_text
+from accumulator.inputs import InputError, clean_text, whole_number
 from accumulator.tokens.models import NAME_MAX, SCOPES, WRITE, ApiToken
 
 PREFIX = "acc_"
@@ -59,8 +59,8 @@ def check_expiry_days(days: object) -> int | None:
     """None (never expires) or a whole number of days from 1 to 3650."""
     if days is None or days == "" or days == "never":
         return None
-    if isinstance(days, str) and days.isdigit() and len(days) <= 5:
-        days = int(days)
+    if isinstance(days, str) and (number := whole_number(days, max_digits=5)) is not None:
+        days = number
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= EXPIRY_DAYS_MAX:
         raise TokenError(f"A token expires after 1 to {EXPIRY_DAYS_MAX} days, or never.")
     return days

@@ -29,7 +29,7 @@ from typing import Annotated, Any
 import reflex as rx
 
 from accumulator.auth.access import OWNER, PUBLIC, Access, declare
-from accumulator.inputs import InputError, clean_text
+from accumulator.inputs import InputError, clean_text, whole_number
 from accumulator.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,8 @@ def _text(limit: int) -> Check:
 
 def _integer(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.lstrip("-").isdigit() and len(value) <= 20:
-            value = int(value)
+        if isinstance(value, str) and (number := whole_number(value.removeprefix("-"), max_digits=19)) is not None:
+            value = -number if value.startswith("-") else number
         else:
             raise ArgumentError(f"{name} must be a whole number.")
     if not INT_RANGE[0] <= value <= INT_RANGE[1]:

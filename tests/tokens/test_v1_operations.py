@@ -78,6 +78,9 @@ def test_notes_refusals_name_the_problem(client: TestClient, write_token: dict, 
         ({"text": "ok", "extra": 1}, 400),
         ({"text": "nul\x00"}, 400),
         ({"text": "ok", "workspace": "Nope"}, 404),
+        # Digits that str.isdigit() knows but int() refuses: a workspace named so, not a crash (500).
+        ({"text": "ok", "workspace": "\u00b3"}, 404),
+        ({"text": "ok", "workspace": "\u2460"}, 404),
     ]
     for body, status in cases:
         answer = client.post("/api/v1/notes", json=body, headers=write_token)
@@ -93,6 +96,7 @@ def test_notes_refusals_name_the_problem(client: TestClient, write_token: dict, 
     assert client.get("/api/v1/notes", params={"limit": 0}, headers=write_token).status_code == 400
     assert client.get("/api/v1/notes", params={"cursor": "garbage!"}, headers=write_token).status_code == 400
     assert client.get("/api/v1/notes/99999999999999999999", headers=write_token).status_code == 404
+    assert client.get("/api/v1/notes/\u00b3", headers=write_token).status_code in (400, 404)
     # Past 32 bits (PostgreSQL's INTEGER ids): no such row, never a query the database refuses (503).
     for path in ("/api/v1/notes/4500348510", "/api/v1/plants/4500348510", "/api/v1/notes/0"):
         assert client.get(path, headers=write_token).status_code == 404, path
