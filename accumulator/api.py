@@ -106,6 +106,7 @@ async def running(svc: Services) -> AsyncIterator[None]:
     # collector's sight keeps full collections (pauses in the middle of requests) short.
     gc.collect()
     gc.freeze()
+    svc.page_counts = tuple(count for feature in FEATURES for count in feature.page_counts)
     async with contextlib.AsyncExitStack() as stack:
         for feature in FEATURES:
             await stack.enter_async_context(feature.background(svc))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from starlette.routing import BaseRoute
 
 from accumulator.jobs import JobSpec
+from accumulator.page_counts import PageCount
 from accumulator.runtime import Services, Topic
 
 # Every feature, in the order their routes are matched (the busiest first).
@@ -55,3 +56,5 @@ class Feature:
     # A few plain values `/healthz` shows under the feature's name (anyone may read them: no paths,
     # no error texts). They never change the health check's status.
     health: Callable[[Services], Awaitable[dict[str, object]]] | None = None
+    # Numbers per page this feature adds to the dashboard's pages table (see page_counts.py).
+    page_counts: tuple[PageCount, ...] = ()

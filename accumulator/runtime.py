@@ -14,7 +14,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +32,9 @@ from accumulator.realtime import (
 )
 from accumulator.settings import Settings, get_settings
 from accumulator.storage import FileStore
+
+if TYPE_CHECKING:
+    from accumulator.page_counts import PageCount
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +86,8 @@ class Services:
     # Messages that stay in this process (e.g. "the dashboard numbers were recomputed here").
     local_bus: Bus = field(default_factory=MemoryBus)
     streams: StreamSlots = field(default_factory=StreamSlots)
+    # The numbers per page other features add to the dashboard's pages table (set by the app assembly).
+    page_counts: tuple[PageCount, ...] = ()
     file_store: FileStore = field(init=False)  # paste attachments
     photo_store: FileStore = field(init=False)  # plant photos
     _components: dict[str, Any] = field(default_factory=dict, repr=False)

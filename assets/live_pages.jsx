@@ -24,7 +24,8 @@ function order(column, descending) {
   };
 }
 
-export function LivePages({ feed, sortColumn, descending, query, selected, onSelect, onResync, source }) {
+export function LivePages({ feed, sortColumn, descending, query, selected, onSelect, onResync, source, columns }) {
+  const extra = columns || []; // other features' numbers per page (comments…), after the table's own
   const rows = useRef(new Map());
   const version = useRef(-1);
   const fetching = useRef(false);
@@ -98,13 +99,16 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
         {row.viewing > 0 ? <Badge color="grass">{row.viewing}</Badge> : <Text>0</Text>}
       </Table.Cell>
       <Table.Cell style={NUMERIC}>{row.views_today}</Table.Cell>
+      {extra.map((column) => (
+        <Table.Cell key={column} className={`cell-${column}`} style={NUMERIC}>{row[column] ?? 0}</Table.Cell>
+      ))}
     </Table.Row>
   ));
   if (shown.length <= limit) return drawn;
   const more = Math.min(PAGE_SIZE, shown.length - limit);
   drawn.push(
     <Table.Row key="(more)" className="pages-more">
-      <Table.Cell colSpan={6} style={{ textAlign: "center" }}>
+      <Table.Cell colSpan={6 + extra.length} style={{ textAlign: "center" }}>
         <Button variant="soft" size="1" onClick={() => setLimit(limit + PAGE_SIZE)}>
           Show {more} more of {shown.length - limit}
         </Button>

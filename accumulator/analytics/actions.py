@@ -80,7 +80,13 @@ def stream_writer(svc: Services) -> StreamWriter | None:
 def feed(svc: Services) -> DashboardFeed:
     return svc.component(
         "analytics.feed",
-        lambda: DashboardFeed(engine=svc.engine, zone=svc.settings.zone, presence=svc.presence, bus=svc.bus),
+        lambda: DashboardFeed(
+            engine=svc.engine,
+            zone=svc.settings.zone,
+            presence=svc.presence,
+            bus=svc.bus,
+            page_counts=svc.page_counts,
+        ),
     )
 
 

@@ -15,11 +15,12 @@ every `shares_every` seconds, and once more when a burst ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -28,9 +29,11 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import queries, service
-from accumulator.analytics.page_table import PageTable
+from accumulator.analytics.page_table import PageTable, page_key
 from accumulator.analytics.topics import ANALYTICS_TOPIC
 from accumulator.db import session_scope, utcnow
+from accumulator.inputs import is_clean
+from accumulator.page_counts import PageCount
 from accumulator.realtime import Bus, Presence
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,7 @@ class DashboardFeed:
         presence_interval: float = 2.0,
         min_interval: float = 0.1,
         shares_every: float = SHARES_EVERY,
+        page_counts: Sequence[PageCount] = (),
     ) -> None:
         self.engine = engine
         self.zone = zone
@@ -90,7 +94,8 @@ class DashboardFeed:
         self._snapshot: Snapshot | None = None
         self._viewing_stale = True
         self._snapshot_lock = threading.Lock()  # tabs read the snapshot from worker threads
-        self.table = PageTable()
+        self.table = PageTable(page_counts)
+        self._counted_by_topic = {count.topic.name: count for count in page_counts}
         self.shares_every = shares_every
         self._shares_epoch = 0
         self._shares_at = float("-inf")
@@ -225,33 +230,76 @@ class DashboardFeed:
         except Exception:
             log.exception("refreshing the dashboards failed")
 
-    def _note(self, raw: str) -> None:
+    def _note(self, topic: str, raw: str) -> None:
+        if topic != ANALYTICS_TOPIC.name:
+            self._note_count(self._counted_by_topic[topic], raw)
+            return
         message = ANALYTICS_TOPIC.decode(raw)
         pages = None if message is None else message.pages
         if not isinstance(pages, list | tuple) or not all(isinstance(key, str) for key in pages):
             pages = None  # unknown or malformed (the bus is not trusted): re-read every page
         self.table.mark(pages)
 
-    async def _skip_queued(self, messages: AsyncIterator[str]) -> asyncio.Future:
+    def _note_count(self, count: PageCount, raw: str) -> None:
+        """Another feature's number changed on a page (a comment published…): re-read that page."""
+        message = count.topic.decode(raw)
+        page = None if message is None else count.page_of(message)
+        if isinstance(page, tuple) and len(page) == 2 and all(is_clean(part) for part in page) and "|" not in page[0]:
+            self.table.mark([page_key(*page)])
+        else:
+            self.table.mark(None)  # malformed (the bus is not trusted): re-read every page
+
+    @contextlib.asynccontextmanager
+    async def _messages(self) -> AsyncIterator[AsyncIterator[tuple[str, str]]]:
+        """(topic, message) from analytics and from every topic a page count follows, as they come."""
+        topics = [ANALYTICS_TOPIC.name, *self._counted_by_topic]
+        arrived: asyncio.Queue[tuple[str, str] | BaseException] = asyncio.Queue()
+        async with contextlib.AsyncExitStack() as stack:
+            streams = [await stack.enter_async_context(self.bus.subscribe(name)) for name in topics]
+
+            async def pump(name: str, stream: AsyncIterator[str]) -> None:
+                try:
+                    async for raw in stream:
+                        arrived.put_nowait((name, raw))
+                except Exception as exc:  # the bus failed: the feed's reader sees it, as with one topic
+                    arrived.put_nowait(exc)
+
+            pumps = [asyncio.create_task(pump(name, stream)) for name, stream in zip(topics, streams, strict=True)]
+
+            async def merged() -> AsyncIterator[tuple[str, str]]:
+                while True:
+                    item = await arrived.get()
+                    if isinstance(item, BaseException):
+                        raise item
+                    yield item
+
+            try:
+                yield merged()
+            finally:
+                for task in pumps:
+                    task.cancel()
+                await asyncio.gather(*pumps, return_exceptions=True)
+
+    async def _skip_queued(self, messages: AsyncIterator[tuple[str, str]]) -> asyncio.Future:
         """Consume the messages already waiting; return the future of the next new one."""
         while True:
             upcoming = asyncio.ensure_future(anext(messages))
             done, _ = await asyncio.wait({upcoming}, timeout=0)
             if not done:
                 return upcoming
-            self._note(upcoming.result())
+            self._note(*upcoming.result())
 
     async def run(self, on_change: Callable[[], Awaitable[None]]) -> None:
         """Until cancelled: on every analytics update (and presence change), compute the new snapshot
         once, then call `on_change` so the open dashboards can be given it."""
-        async with self.bus.subscribe(ANALYTICS_TOPIC.name) as messages:
+        async with self._messages() as messages:
             next_message = asyncio.ensure_future(anext(messages))
             try:
                 while True:
                     done, _ = await asyncio.wait({next_message}, timeout=self.presence_interval)
                     updated = next_message in done
                     if updated:
-                        self._note(next_message.result())
+                        self._note(*next_message.result())
                         # Messages that came while the last refresh ran are covered by this one.
                         next_message = await self._skip_queued(messages)
                     if not self.listeners:

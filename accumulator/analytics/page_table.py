@@ -4,12 +4,13 @@ names, and the record of which rows changed at which version, so each tab is sen
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from sqlmodel import Session
 
 from accumulator.analytics import queries
+from accumulator.page_counts import PageCount
 
 REREAD_ALL_AFTER = 200  # a change naming more pages than this re-reads the whole table
 
@@ -19,8 +20,10 @@ def page_key(site: str, path: str) -> str:
 
 
 class PageTable:
-    def __init__(self) -> None:
+    def __init__(self, extra: Sequence[PageCount] = ()) -> None:
+        self.extra = tuple(extra)  # other features' numbers per page (comments…), as more columns
         self._counters: dict[str, queries.PageRow] = {}
+        self._extra: dict[str, dict[tuple[str, str], int]] = {count.key: {} for count in self.extra}
         self._day: date | None = None
         self._stale: set[str] | None = None  # pages to re-read; None: all of them
         self._stale_lock = threading.Lock()  # marked on the event loop, taken by a worker thread
@@ -45,11 +48,14 @@ class PageTable:
         try:
             if stale is None or today != self._day:
                 self._counters = {page_key(r.site, r.path): r for r in queries.pages(session=session, today=today)}
+                self._extra = {count.key: count.read_pages(session, None) for count in self.extra}
                 self._day = today
             elif stale:
                 wanted = [tuple(key.split("|", 1)) for key in stale]
                 for row in queries.pages(session=session, today=today, only=wanted):
                     self._counters[page_key(row.site, row.path)] = row
+                for count in self.extra:
+                    self._extra[count.key].update(count.read_pages(session, wanted))
         except BaseException:
             self.mark(None)  # not read: read everything next time
             raise
@@ -69,6 +75,7 @@ class PageTable:
                 "likes": row.likes,
                 "viewing": viewing.get((row.site, row.path), 0),
                 "views_today": row.views_today,
+                **{count.key: self._extra[count.key].get((row.site, row.path), 0) for count in self.extra},
             }
             for key, row in self._counters.items()
         }

@@ -34,7 +34,7 @@ def live_badge() -> rx.Component:
     )
 
 
-def sortable_header(label: str, column: str, numeric: bool) -> rx.Component:
+def sortable_header(label: str | rx.Var[str], column: str | rx.Var[str], numeric: bool) -> rx.Component:
     arrow = rx.cond(
         DashboardState.sort_column == column,
         rx.icon(rx.cond(DashboardState.sort_descending, "arrow-down", "arrow-up"), size=14),
@@ -68,6 +68,7 @@ class LivePages(rx.Component):
     on_select: rx.EventHandler[lambda key: [key]]
     source: rx.Var[str]  # where the whole table is fetched from
     on_resync: rx.EventHandler[lambda version: [version]]
+    columns: rx.Var[list[str]]  # other features' numbers per page (comments…), after the table's own
 
 
 def live_rows() -> rx.Component:
@@ -80,6 +81,7 @@ def live_rows() -> rx.Component:
         on_select=DashboardState.select_page,
         source=routes.DASHBOARD_PAGES,
         on_resync=DashboardState.pages_resync,
+        columns=DashboardState.extra_columns.map(lambda column: column["key"]),
     )
 
 
@@ -112,6 +114,10 @@ def pages_table() -> rx.Component:
                         sortable_header("Likes", "likes", True),
                         sortable_header("Viewing", "viewing", True),
                         sortable_header("Today", "views_today", True),
+                        rx.foreach(
+                            DashboardState.extra_columns,
+                            lambda column: sortable_header(column["label"], column["key"], True),
+                        ),
                     )
                 ),
                 rx.table.body(

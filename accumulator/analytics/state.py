@@ -36,6 +36,12 @@ class PageRow(TypedDict):
     likes: int
     viewing: int
     views_today: int
+    # … and one number per ExtraColumn, under its key
+
+
+class ExtraColumn(TypedDict):
+    key: str  # the row field (another feature's number per page, e.g. comments)
+    label: str
 
 
 class ChartPoint(TypedDict):
@@ -63,6 +69,10 @@ def _feed() -> DashboardFeed:
     return actions.feed(get_services())
 
 
+def _extra_columns() -> list[ExtraColumn]:
+    return [{"key": count.key, "label": count.label} for count in get_services().page_counts]
+
+
 def _public(settings: Settings) -> bool:
     return settings.dashboard_public
 
@@ -79,6 +89,7 @@ class DashboardState(OwnerState):
     viewing_now: int = 0
     page_count: int = 0
     pages_feed: PagesFeed = {"full": False, "base": -1, "version": -1, "rows": [], "sent": 0}
+    extra_columns: list[ExtraColumn] = []
     _pages_version: int = -1  # the table version this tab was last sent
     chart_past: list[ChartPoint] = []
     chart_today: list[ChartPoint] = []  # one point, or none
@@ -150,7 +161,9 @@ class DashboardState(OwnerState):
     async def load_dashboard(self):
         feed = _feed()
         feed.listeners.add(self.router.session.client_token)
-        follow(self, visitors=get_services().settings.dashboard_public)
+        svc = get_services()
+        follow(self, visitors=svc.settings.dashboard_public)
+        self._set("extra_columns", _extra_columns())
         await feed.refresh_presence()
         await self._apply(feed, whole=True)
 
@@ -162,14 +175,15 @@ class DashboardState(OwnerState):
 
     @dashboard
     async def sort_by(self, column: Annotated[str, MaxLength(32)]):
-        if column not in NUMERIC_COLUMNS + TEXT_COLUMNS:
+        extra = tuple(count["key"] for count in _extra_columns())
+        if column not in NUMERIC_COLUMNS + TEXT_COLUMNS + extra:
             return
         if column == self.sort_column:
             self.sort_descending = not self.sort_descending
         else:
             # Numbers start with the biggest, text starts at A.
             self.sort_column = column
-            self.sort_descending = column in NUMERIC_COLUMNS
+            self.sort_descending = column not in TEXT_COLUMNS
 
     @dashboard
     async def set_query(self, value: Annotated[str, MaxLength(QUERY_MAX * 10)]):

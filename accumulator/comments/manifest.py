@@ -5,10 +5,20 @@ from functools import partial
 from apscheduler.triggers.interval import IntervalTrigger
 
 from accumulator import routes
-from accumulator.comments import actions, api, reads
+from accumulator.comments import actions, api, reads, service
 from accumulator.feature import Feature, NavEntry
 from accumulator.jobs import JobSpec
+from accumulator.page_counts import PageCount
 from accumulator.runtime import Services
+
+# Published comments per page, as a column of the dashboard's pages table.
+COMMENT_COUNTS = PageCount(
+    key="comments",
+    label="Comments",
+    read=service.published_counts,
+    topic=actions.COMMENTS_TOPIC,
+    page_of=lambda changed: (changed.site, changed.path),
+)
 
 
 def jobs(svc: Services) -> list[JobSpec]:
@@ -23,4 +33,5 @@ FEATURE = Feature(
     topics=(actions.COMMENTS_TOPIC,),
     pages="accumulator.comments.pages",
     nav=NavEntry("Comments", routes.COMMENTS, "message-square", order=60, count=reads.held_count),
+    page_counts=(COMMENT_COUNTS,),
 )

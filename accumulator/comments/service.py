@@ -8,10 +8,12 @@ the one it answers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from accumulator.comments import authors, markup, spam
@@ -193,13 +195,16 @@ def page_count(*, session: Session, site: str, path: str) -> int:
     )
 
 
-def published_counts(*, session: Session) -> dict[tuple[str, str], int]:
-    """Published comments per (site, path), for the dashboard."""
-    rows = session.exec(
-        select(Comment.site, Comment.path, func.count())
-        .where(Comment.status == PUBLISHED)
-        .group_by(Comment.site, Comment.path)
-    ).all()
+def published_counts(*, session: Session, pages: Sequence[tuple[str, str]] | None = None) -> dict[tuple[str, str], int]:
+    """Published comments per (site, path), for the dashboard: of every page, or of `pages` only
+    (a page without any is left out)."""
+    statement = select(Comment.site, Comment.path, func.count()).where(Comment.status == PUBLISHED)
+    if pages is not None:
+        wanted = [page for page in pages if is_clean(page[0]) and is_clean(page[1])]
+        if not wanted:
+            return {}
+        statement = statement.where(sa.tuple_(Comment.site, Comment.path).in_(wanted))
+    rows = session.exec(statement.group_by(Comment.site, Comment.path)).all()
     return {(site, path): int(count) for site, path, count in rows}
 
 
