@@ -14,7 +14,6 @@ from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.tracker import serve_tracker
 from accumulator.auth.access import owner_route, public_route
-from accumulator.comments import reads as comment_reads
 from accumulator.settings import Settings
 from accumulator.web import (
     BadRequest,
@@ -77,11 +76,10 @@ async def page_stats(request: Request) -> Response:
     if not site or len(site) > SITE_MAX or not path.startswith("/") or len(path) > PATH_MAX:
         return json_error(400, "Give site (up to 64 characters) and path (starting with /, up to 512).", headers)
 
-    views, likes = await reads.page_counts(svc, site=site, path=path)
+    counts = await reads.page_counts(svc, site=site, path=path)  # views, likes, comments (published)…
     viewing = (await svc.presence.counts(now=time.time())).get((site, path), 0)
-    comments = await comment_reads.page_count(svc, site=site, path=path)  # published ones only
     return JSONResponse(
-        {"views": views, "likes": likes, "viewing": viewing, "comments": comments},
+        {**counts, "viewing": viewing},
         headers={**headers, "Cache-Control": "public, max-age=5"},
     )
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from accumulator.analytics import actions, queries
 from accumulator.analytics.feed import Snapshot
 from accumulator.runtime import Services, in_transaction, off_loop
 
 
-async def page_counts(svc: Services, *, site: str, path: str) -> tuple[int, int]:
-    """(views, likes) of one page."""
-    return await in_transaction(svc, queries.page_counts, site=site, path=path)
+async def page_counts(svc: Services, *, site: str, path: str) -> dict[str, int]:
+    """One page's views and likes, and the number each other feature adds per page (comments…),
+    read in one transaction."""
+
+    def read(*, session: Session) -> dict[str, int]:
+        views, likes = queries.page_counts(session=session, site=site, path=path)
+        extra = {count.key: count.read_pages(session, [(site, path)])[(site, path)] for count in svc.page_counts}
+        return {"views": views, "likes": likes, **extra}
+
+    return await in_transaction(svc, read)
 
 
 async def dashboard_pages(svc: Services) -> dict:
