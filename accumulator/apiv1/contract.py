@@ -24,7 +24,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from accumulator.apiv1.shapes import ID_PATTERN, ApiError, not_found, row_id
+from accumulator.apiv1.shapes import ID_PATTERN, UUID_PATTERN, ApiError, not_found, row_id
 from accumulator.auth.access import token_route
 from accumulator.inputs import InputError, nesting_error
 from accumulator.runtime import Services
@@ -207,14 +207,22 @@ class IdConvertor(Convertor):
         return str(value)
 
 
+class UuidConvertor(IdConvertor):
+    """The same for UUID ids (contact messages): `/messages/unread-count` is not a message."""
+
+    regex = UUID_PATTERN.strip("^$")
+
+
 register_url_convertor("v1id", IdConvertor())
+register_url_convertor("v1uuid", UuidConvertor())
+CONVERTORS = {ID_PATTERN: "v1id", UUID_PATTERN: "v1uuid"}
 
 
 def _route_path(op: Operation) -> str:
     path = op.path
     for name, param in op.path_params.items():
-        if param.pattern == ID_PATTERN:
-            path = path.replace("{" + name + "}", "{" + name + ":v1id}")
+        if param.pattern in CONVERTORS:
+            path = path.replace("{" + name + "}", "{" + name + ":" + CONVERTORS[param.pattern] + "}")
     return path
 
 

@@ -13,7 +13,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from accumulator.apiv1 import analytics, notes, openapi, pastes, plants, spotify
+from accumulator.apiv1 import analytics, comments, contact, notes, openapi, pastes, plants, spotify
 from accumulator.apiv1.contract import PREFIX, Operation, build_routes
 from accumulator.auth.access import public_route
 from accumulator.feature import Feature
@@ -25,6 +25,8 @@ OPERATIONS: list[Operation] = [
     *plants.OPERATIONS,
     *analytics.OPERATIONS,
     *spotify.OPERATIONS,
+    *comments.OPERATIONS,
+    *contact.OPERATIONS,
 ]
 DOCS = Path(__file__).parent / "docs"
 DOC_FILES = {"docs.js": "text/javascript", "docs.css": "text/css"}

@@ -3,7 +3,6 @@ and changes go through notes/reads.py and notes/actions.py, the rules stay in no
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -18,7 +17,9 @@ from accumulator.apiv1.shapes import (
     Text,
     Timestamp,
     decode_cursor,
+    decode_keyset,
     encode_cursor,
+    keyset_cursor,
     not_found,
     offset_page,
     row_id,
@@ -123,17 +124,6 @@ async def list_workspaces(call: Call) -> dict[str, Any]:
     return offset_page(rows, call.query)
 
 
-def _before(cursor: str | None) -> tuple[datetime, int] | None:
-    value = decode_cursor(cursor, None)
-    if value is None:
-        return None
-    try:
-        moment, note_id = value
-        return datetime.fromisoformat(moment), int(note_id)
-    except (TypeError, ValueError):
-        raise ApiError(400, "The cursor is not one this API gave.", "bad_cursor") from None
-
-
 def _known_workspace(workspaces: dict[int, Workspace], wanted: str | None) -> int | None:
     """The workspace a query names (None: every workspace); 404 for one that does not exist."""
     if wanted is None:
@@ -149,11 +139,11 @@ async def list_notes(call: Call) -> dict[str, Any]:
     workspaces = await _workspaces(call)
     workspace_id = _known_workspace(workspaces, query.workspace)
     notes = await reads.notes_before(
-        call.svc, workspace_id=workspace_id, before=_before(query.cursor), limit=query.limit + 1
+        call.svc, workspace_id=workspace_id, before=decode_keyset(query.cursor, int), limit=query.limit + 1
     )
     more = len(notes) > query.limit
     notes = notes[: query.limit]
-    cursor = encode_cursor([notes[-1].created_at.isoformat(), notes[-1].id]) if more else None
+    cursor = keyset_cursor(notes[-1].created_at, notes[-1].id) if more else None
     return {"items": [_note_out(call, note, workspaces) for note in notes], "next_cursor": cursor}
 
 

@@ -16,9 +16,10 @@ INFO = {
     "title": "Accumulator API",
     "version": "1.0.0",
     "description": (
-        "The owner's hub as JSON: notes, pastes, plants, analytics and Spotify. Every operation needs "
-        "`Authorization: Bearer <token>` with a personal access token made on the owner's /tokens page or "
-        "with `python -m accumulator create-token`. Read tokens may only read; write tokens may also change. "
+        "The owner's hub as JSON: notes, pastes, plants, analytics, Spotify, comments and contact messages. "
+        "Every operation needs `Authorization: Bearer <token>` with a personal access token made on the "
+        "owner's /tokens page or with `python -m accumulator create-token`. Read tokens may only read; write "
+        "tokens may also change. "
         'Errors are `{"error": {"code", "message"}}`; lists are pages with `next_cursor`; timestamps are '
         "ISO-8601 with their offset; ids are strings."
     ),

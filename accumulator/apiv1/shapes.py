@@ -9,12 +9,12 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
-from accumulator.inputs import clean_text, whole_number
+from accumulator.inputs import clean_text, is_clean, whole_number
 
 LIMIT_DEFAULT, LIMIT_MAX = 50, 100
 
@@ -22,6 +22,7 @@ ID_PATTERN = r"^[0-9]{1,18}$"  # digits; anything else is the same 404
 # Row ids are INTEGER columns, 32-bit on PostgreSQL: a larger id names no row (and must never reach
 # the database, which would refuse the query itself).
 ID_MAX = 2**31 - 1
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"  # as uuid4() writes them
 
 ERROR_CODES = {400: "bad_request", 404: "not_found", 409: "conflict", 413: "too_large"}
 
@@ -117,6 +118,10 @@ class Listing(BaseModel, Generic[T]):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
 
 
+def _bad_cursor() -> ApiError:
+    return ApiError(400, "The cursor is not one this API gave.", "bad_cursor")
+
+
 def encode_cursor(value: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode().rstrip("=")
 
@@ -127,7 +132,38 @@ def decode_cursor(cursor: str | None, default: Any) -> Any:
     try:
         return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(400, "The cursor is not one this API gave.", "bad_cursor") from None
+        raise _bad_cursor() from None
+
+
+def keyset_cursor(moment: datetime, key: int | str) -> str:
+    """The cursor after a row of a newest-first list: its time and id (pages stay right while rows
+    are added at the top)."""
+    return encode_cursor([moment.isoformat(), key])
+
+
+def decode_keyset(cursor: str | None, key: type[int] | type[str]) -> tuple[datetime, Any] | None:
+    """The (time, id) a `keyset_cursor` holds, or None for the first page. A cursor is opaque but
+    comes back from anyone: a time without its offset (which the UTC columns refuse) or an id of
+    another type is the same 400 as one that is not JSON, never a query that fails."""
+    value = decode_cursor(cursor, None)
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str):
+        raise _bad_cursor()
+    try:  # in UTC as the columns hold it (year 1 at +14:00 does not exist there)
+        moment = datetime.fromisoformat(value[0])
+        moment = moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
+        raise _bad_cursor() from None
+    row = value[1]
+    if moment is None or isinstance(row, bool) or not isinstance(row, key):
+        raise _bad_cursor()
+    # An id no row can have: past 32 bits, or text no database takes (NUL, lone surrogates).
+    if isinstance(row, int) and not 0 <= row <= ID_MAX:
+        raise _bad_cursor()
+    if isinstance(row, str) and (len(row) > 64 or not is_clean(row)):
+        raise _bad_cursor()
+    return moment, row
 
 
 def offset_page(items: list[Any], page: Page) -> dict[str, Any]:
@@ -135,7 +171,7 @@ def offset_page(items: list[Any], page: Page) -> dict[str, Any]:
     pastes, plants, pages)."""
     offset = decode_cursor(page.cursor, 0)
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise ApiError(400, "The cursor is not one this API gave.", "bad_cursor")
+        raise _bad_cursor()
     chunk = items[offset : offset + page.limit]
     more = offset + page.limit < len(items)
     return {"items": chunk, "next_cursor": encode_cursor(offset + page.limit) if more else None}

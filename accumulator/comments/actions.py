@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accumulator import push
 from accumulator.comments import moderation, notices, service, spam
+from accumulator.comments.models import Comment
 from accumulator.db import utcnow
 from accumulator.mail import MailError, plain_message, send_email
 from accumulator.ratelimit import Limiter, create_limiter
@@ -104,20 +105,25 @@ async def hide(svc: Services, *, comment_id: int) -> bool:
     return changed is not None
 
 
-async def delete(svc: Services, *, comment_id: int) -> bool:
+async def delete(svc: Services, *, comment_id: int) -> list[int]:
+    """Delete a comment with its replies; the ids removed (none: there was no such comment)."""
     changed = await in_transaction(svc, moderation.delete_comment, comment_id=comment_id)
     await _announce(svc, changed)
-    return changed is not None
+    return changed.removed if changed is not None else []
 
 
-async def reply_as_owner(svc: Services, *, parent_id: int, text: str) -> None:
-    def reply(session: Session) -> moderation.Changed:
+async def reply_as_owner(svc: Services, *, parent_id: int, text: str) -> Comment:
+    """The owner's reply, published (with a held parent); raises spam.Refused saying why not."""
+
+    def reply(session: Session) -> tuple[Comment, moderation.Changed]:
         was_held = service.published_comment(session=session, comment_id=parent_id) is None
         comment = moderation.owner_reply(session=session, parent_id=parent_id, text=text, now=utcnow())
         ids = ([parent_id] if was_held else []) + [comment.id]
-        return moderation.Changed(comment.site, comment.path, published=ids, removed=[])
+        return comment, moderation.Changed(comment.site, comment.path, published=ids, removed=[])
 
-    await _announce(svc, await in_transaction(svc, reply))
+    comment, changed = await in_transaction(svc, reply)
+    await _announce(svc, changed)
+    return comment
 
 
 async def block_author(svc: Services, *, comment_id: int) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, delete, func, select
+from sqlmodel import Session, and_, col, delete, func, or_, select
 
 from accumulator.comments import markup, spam
 from accumulator.comments.models import (
@@ -58,12 +58,12 @@ def queue(*, session: Session) -> list[Comment]:
     )
 
 
-def page_counts(*, session: Session) -> list[PageCount]:
-    rows = session.exec(
-        select(Comment.site, Comment.path, Comment.status, func.count()).group_by(
-            Comment.site, Comment.path, Comment.status
-        )
-    ).all()
+def page_counts(*, session: Session, site: str | None = None) -> list[PageCount]:
+    """Every page with comments (of one site, when given) and its counts per state, by site and path."""
+    statement = select(Comment.site, Comment.path, Comment.status, func.count())
+    if site is not None:
+        statement = statement.where(Comment.site == site)
+    rows = session.exec(statement.group_by(Comment.site, Comment.path, Comment.status)).all()
     pages: dict[tuple[str, str], dict[str, int]] = {}
     for site, path, status, count in rows:
         pages.setdefault((site, path), {})[status] = int(count)
@@ -82,6 +82,35 @@ def page_all(*, session: Session, site: str, path: str) -> list[Comment]:
             .order_by(col(Comment.created_at), col(Comment.id))
         ).all()
     )
+
+
+def comment(*, session: Session, comment_id: int) -> Comment | None:
+    """One comment, whatever its state (the owner sees them all)."""
+    return session.get(Comment, comment_id)
+
+
+def owner_comments(
+    *,
+    session: Session,
+    site: str | None,
+    path: str | None,
+    status: str | None,
+    before: tuple[datetime, int] | None,
+    limit: int,
+) -> list[Comment]:
+    """Up to `limit` comments of every state (or of one; of a site, a page), newest first, older
+    than the comment `before` (its time and id): pages that stay right while comments arrive."""
+    statement = select(Comment)
+    for column, wanted in ((Comment.site, site), (Comment.path, path), (Comment.status, status)):
+        if wanted is not None:
+            statement = statement.where(column == wanted)
+    if before is not None:
+        moment, comment_id = before
+        statement = statement.where(
+            or_(col(Comment.created_at) < moment, and_(col(Comment.created_at) == moment, col(Comment.id) < comment_id))
+        )
+    statement = statement.order_by(col(Comment.created_at).desc(), col(Comment.id).desc()).limit(limit)
+    return list(session.exec(statement).all())
 
 
 def _subtree(session: Session, comment: Comment) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypedDict
 
 from sqlmodel import Session
@@ -110,6 +111,31 @@ async def page_all(svc: Services, *, site: str, path: str) -> list[CommentRow]:
         return [_row(comment, zone) for comment in moderation.page_all(session=session, site=site, path=path)]
 
     return await in_transaction(svc, read)
+
+
+# The token API's reads (apiv1/comments.py): the rows themselves, which it shapes as it describes.
+
+
+async def owner_comments(
+    svc: Services,
+    *,
+    site: str | None = None,
+    path: str | None = None,
+    status: str | None = None,
+    before: tuple[datetime, int] | None = None,
+    limit: int = 50,
+) -> list[Comment]:
+    return await in_transaction(
+        svc, moderation.owner_comments, site=site, path=path, status=status, before=before, limit=limit
+    )
+
+
+async def comment(svc: Services, *, comment_id: int) -> Comment | None:
+    return await in_transaction(svc, moderation.comment, comment_id=comment_id)
+
+
+async def page_counts(svc: Services, *, site: str | None = None) -> list[moderation.PageCount]:
+    return await in_transaction(svc, moderation.page_counts, site=site)
 
 
 async def held_count(svc: Services) -> int:

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, delete, func, select, update
+from sqlmodel import Session, and_, col, delete, func, or_, select, update
 
 from accumulator.comments import notices, spam
 from accumulator.comments import service as comments
@@ -52,6 +52,30 @@ def inbox(*, session: Session) -> list[ContactMessage]:
     return list(
         session.exec(select(ContactMessage).order_by(col(ContactMessage.created_at).desc()).limit(INBOX_MAX)).all()
     )
+
+
+def messages_before(
+    *, session: Session, unread_only: bool, before: tuple[datetime, str] | None, limit: int
+) -> list[ContactMessage]:
+    """Up to `limit` messages (unread ones only, when asked), newest first, older than the message
+    `before` (its time and id): pages that stay right while messages arrive."""
+    statement = select(ContactMessage)
+    if unread_only:
+        statement = statement.where(col(ContactMessage.read_at).is_(None))
+    if before is not None:
+        moment, message_id = before
+        statement = statement.where(
+            or_(
+                col(ContactMessage.created_at) < moment,
+                and_(col(ContactMessage.created_at) == moment, col(ContactMessage.id) < message_id),
+            )
+        )
+    order = (col(ContactMessage.created_at).desc(), col(ContactMessage.id).desc())
+    return list(session.exec(statement.order_by(*order).limit(limit)).all())
+
+
+def message(*, session: Session, message_id: str) -> ContactMessage | None:
+    return session.get(ContactMessage, message_id)
 
 
 def unread_count(*, session: Session) -> int:

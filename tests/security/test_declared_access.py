@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import typing
 
 import httpx
@@ -227,9 +228,11 @@ def test_every_token_route_refuses_callers_without_a_token_even_the_logged_in_ow
                 ("a forged token", {"Authorization": "Bearer acc_" + "A" * 43}),
                 ("a malformed header", {"Authorization": "Basic b3duZXI6cGFzcw=="}),
             ):
-                # Ids in the /api/v1 group are digit-only segments ({name:v1id}).
+                # Ids in the /api/v1 group are digit-only segments ({name:v1id}) or UUIDs ({name:v1uuid}).
                 url = _url(backend, route).replace(backend.url, backend.url + prefix, 1)
-                url = url.replace("{note_id:v1id}", "1").replace("{plant_id:v1id}", str(backend.plant_id))
+                url = url.replace("{plant_id:v1id}", str(backend.plant_id))
+                url = re.sub(r"\{\w+:v1id\}", "1", url)
+                url = re.sub(r"\{\w+:v1uuid\}", "00000000-0000-4000-8000-000000000000", url)
                 answer = httpx.request(method, url, json={"text": "attacker"}, headers=headers)
                 error = (
                     answer.json().get("error", {}) if answer.headers.get("content-type") == "application/json" else {}
