@@ -97,12 +97,21 @@ def _insert_for(dialect: str, table: sa.Table) -> postgresql.Insert | sqlite.Ins
 
 @lru_cache(maxsize=64)
 def _bulk_sql(
-    dialect_name: str, table: sa.Table, columns: tuple[str, ...], keys: tuple[str, ...], counters: tuple[str, ...]
+    dialect_name: str,
+    table: sa.Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    counters: tuple[str, ...],
+    replace: tuple[str, ...] = (),
 ) -> tuple[str, tuple[str, ...]]:
-    """The SQL of a bulk insert (adding `counters` on a key conflict, or doing nothing), compiled
-    once; returns it with the order of its parameters."""
+    """The SQL of a bulk insert (adding `counters`, or setting `replace`, on a key conflict, or
+    doing nothing), compiled once; returns it with the order of its parameters."""
     statement = _insert_for(dialect_name, table).values({name: sa.bindparam(name) for name in columns})
-    if counters:
+    if replace:
+        statement = statement.on_conflict_do_update(
+            index_elements=list(keys), set_={name: statement.excluded[name] for name in replace}
+        )
+    elif counters:
         statement = statement.on_conflict_do_update(
             index_elements=list(keys), set_={name: table.c[name] + statement.excluded[name] for name in counters}
         )
@@ -113,7 +122,9 @@ def _bulk_sql(
     return str(compiled), order
 
 
-def _bulk(session: Session, table: sa.Table, rows: list[dict], keys: list[str], counters: list[str]) -> None:
+def _bulk(
+    session: Session, table: sa.Table, rows: list[dict], keys: list[str], counters: list[str], replace: tuple = ()
+) -> None:
     # Straight to the driver's executemany: for batches of thousands of rows, SQLAlchemy's per-row
     # parameter processing costs more than the database's work. Values here are plain str, int and
     # date (SQLite stores dates as ISO text, as SQLAlchemy does).
@@ -122,7 +133,7 @@ def _bulk(session: Session, table: sa.Table, rows: list[dict], keys: list[str], 
     rows = sorted(rows, key=lambda row: tuple(row[key] for key in keys))
     connection = session.connection()
     dialect = connection.dialect.name
-    sql, order = _bulk_sql(dialect, table, tuple(rows[0]), tuple(keys), tuple(counters))
+    sql, order = _bulk_sql(dialect, table, tuple(rows[0]), tuple(keys), tuple(counters), tuple(replace))
     # SQLite's driver takes positional tuples; psycopg takes the dicts as they are.
     params = [tuple(_plain(row[name]) for name in order) for row in rows] if order else rows
     connection.exec_driver_sql(sql, params)
@@ -137,6 +148,12 @@ def upsert_add(session: Session, table: sa.Table, rows: list[dict], *, keys: lis
     on both databases, so concurrent writers never lose a count. Rows are sorted by key so that two
     writers lock rows in the same order (no deadlock on PostgreSQL)."""
     _bulk(session, table, rows, keys, counters)
+
+
+def upsert_replace(session: Session, table: sa.Table, rows: list[dict], *, keys: list[str]) -> None:
+    """Insert rows; where a row with the same keys exists, its other columns take the new values."""
+    if rows:
+        _bulk(session, table, rows, keys, [], tuple(name for name in rows[0] if name not in keys))
 
 
 def insert_new(session: Session, table: sa.Table, rows: list[dict], *, keys: list[str]) -> None:

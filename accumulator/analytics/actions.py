@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from accumulator.analytics import service, stream
+from accumulator.analytics import countries, service, stream
 from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
 from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
@@ -100,6 +100,7 @@ async def record(svc: Services, event: IncomingEvent, *, ip: str, user_agent: st
 async def writing(svc: Services) -> AsyncIterator[None]:
     """The writer of this process (and with REDIS_URL its stream writer), for as long as the block
     lasts; leaving it writes (or queues) what is buffered, then counts what is queued for a moment."""
+    countries.warm()  # the country table loads on its own thread
     tasks = [asyncio.create_task(ingestor(svc).run(), name="analytics-writer")]
     consumer = stream_writer(svc)
     if consumer is not None:

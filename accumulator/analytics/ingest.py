@@ -10,7 +10,7 @@ import math
 import re
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from accumulator.analytics import refused, service, stream
+from accumulator.analytics import countries, depth, refused, service, stream
+from accumulator.analytics import event_parts as parts
 from accumulator.analytics.models import PATH_MAX, SITE_MAX, VALUE_MAX
 from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
 from accumulator.analytics.topics import ANALYTICS_TOPIC, AnalyticsChanged
@@ -33,8 +34,8 @@ from accumulator.realtime import Bus, Presence
 log = logging.getLogger(__name__)
 
 EVENT_BODY_MAX = 4 * 1024
-EVENT_TYPES = frozenset({"pageview", "heartbeat", "leave", "like"})
-COUNTED_TYPES = frozenset({"pageview", "like"})
+EVENT_TYPES = frozenset({"pageview", "heartbeat", "leave", "like", "event"})
+COUNTED_TYPES = frozenset({"pageview", "like", "event"})  # and a leave that reports reading (`counted`)
 _SITE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
 _VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -55,6 +56,14 @@ class IncomingEvent:
     path: str
     visitor: str
     referrer: str = ""
+    campaign: tuple[str, str, str] = ("", "", "")  # a page view's utm source, medium, campaign
+    reading: parts.Reading = field(default_factory=parts.Reading)  # a leave's report of engaged time and scroll
+    goal: str = ""  # a custom event's name
+    props: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def counted(self) -> bool:
+        return self.type in COUNTED_TYPES or (self.type == "leave" and self.reading.news)
 
 
 REFERRER_MAX = 2048
@@ -95,7 +104,14 @@ def parse_event(body: bytes) -> IncomingEvent:
         single_line=True,
         error=BadEvent,
     )
-    return IncomingEvent(type=kind, site=site, path=path, visitor=visitor, referrer=referrer)
+    extra: dict = {}
+    if kind == "pageview":
+        extra["campaign"] = parts.campaign(data, BadEvent)
+    elif kind == "leave":
+        extra["reading"] = parts.reading(data, BadEvent)
+    elif kind == "event":
+        extra["goal"], extra["props"] = parts.goal(data, BadEvent)
+    return IncomingEvent(type=kind, site=site, path=path, visitor=visitor, referrer=referrer, **extra)
 
 
 def referrer_host(referrer: str, page_origin: str | None) -> str:
@@ -262,11 +278,12 @@ class Ingestor:
         else:
             changed = False
         committed: asyncio.Future | None = None
-        if event.type in COUNTED_TYPES:
+        counts = event.counted
+        if counts:
             day = service.local_day(now, self.zone)
             salt = self._salt[1] if self._salt is not None and self._salt[0] == day else await self._salt_for(day)
             counted = service.CountedEvent(
-                kind=event.type,
+                kind="engage" if event.type == "leave" else event.type,
                 site=event.site,
                 path=event.path,
                 day=day,
@@ -276,11 +293,12 @@ class Ingestor:
                 device=agent.device,
                 referrer=referrer_host(event.referrer, page_origin),
                 hour=service.utc_hour(now),
+                **depth.counted_fields(event, salt=salt, country=countries.country(ip), now=now),
             )
             committed = asyncio.get_running_loop().create_future()
             self._waiting[id(counted)] = (counted, committed)
             self._pending.append(counted)
-        if changed or event.type in COUNTED_TYPES:
+        if changed or counts:
             self._presence_changed = self._presence_changed or changed
             self._wake.set()
         return committed

@@ -171,3 +171,7 @@ class StreamEntryApplied(SQLModel, table=True):
     # a re-queued event would not keep).
     entry_key: str = Field(primary_key=True, max_length=40)
     applied_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+
+
+# How people read (engaged time, scroll, entries and exits, goals): tables of their own.
+from accumulator.analytics import depth_models as depth_models  # noqa: E402

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
+from accumulator.analytics import depth
+from accumulator.analytics.depth_models import DailyGoalVisitor, VisitState
 from accumulator.analytics.models import (
     DailyDimension,
     DailyPageStat,
@@ -53,6 +55,19 @@ class CountedEvent:
     # The start of its hour, naive UTC (`utc_hour`). None: an event known only by its day (a seeded
     # or replayed history), counted everywhere but in the hours.
     hour: datetime | None = None
+    # How people read (analytics/depth.py): kind "engage" is a leave's reading report, "event" a goal.
+    country: str = ""  # ISO 3166 code of the address (page views), "" unknown; the address is not kept
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    tab: str = ""  # the tab's random token, hashed with the day's salt: one visit's page views
+    seen: int = 0  # Unix seconds
+    engaged: int = 0
+    engaged_before: int = 0
+    scroll: int = 0
+    scroll_before: int = 0
+    goal: str = ""
+    props: str = ""  # a goal's properties, JSON [[key, value], …]
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
@@ -82,7 +97,7 @@ def forget_visitors(*, session: Session, today: date) -> int:
     and a hash kept longer is data about a person the numbers no longer need. Returns rows deleted."""
     first_kept = today - timedelta(days=VISITOR_DAYS_KEPT - 1)
     deleted = 0
-    for table in (DailyVisitor, DailySiteVisitor):
+    for table in (DailyVisitor, DailySiteVisitor, DailyGoalVisitor, VisitState):
         deleted += session.exec(delete(table).where(col(table.day) < first_kept)).rowcount
     return deleted
 
@@ -204,8 +219,11 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
     page_visitors: set[tuple[date, str, str, str]] = set()
     site_visitors: set[tuple[date, str, str]] = set()
     count = 0
+    events = list(events)
     for event in events:
         count += 1
+        if event.kind in depth.KINDS:  # reading reports and goals: analytics/depth.py
+            continue
         key = (event.day, event.hour, event.site, event.path)
         counts = pages.get(key)
         if counts is None:
@@ -276,6 +294,7 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
     for (day, site, *values), views in agents.items():
         for kind, value in zip(DIMENSIONS, values, strict=True):
             dimensions[(day, site, kind, value)] += views
+    depth.record(session, events, dimensions)  # adds countries, campaigns and goals to `dimensions`
     _add_site_dimensions(session, dimensions)
     return count
 
