@@ -12,7 +12,7 @@ from accumulator import routes as pages
 from accumulator.analytics import actions, reads
 from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
-from accumulator.analytics.tracker import serve_tracker
+from accumulator.analytics.tracker import serve_more, serve_tracker
 from accumulator.auth.access import owner_route, public_route
 from accumulator.settings import Settings
 from accumulator.web import (
@@ -100,4 +100,5 @@ routes = [
     Route("/api/stats", page_stats, methods=["GET", "OPTIONS"]),
     Route(pages.DASHBOARD_PAGES, dashboard_pages, methods=["GET"]),
     Route("/js/tracker.js", public_route(serve_tracker), methods=["GET", "HEAD"]),
+    Route("/js/more.js", public_route(serve_more), methods=["GET", "HEAD"]),
 ]

@@ -1,8 +1,12 @@
-"""Serves the website tracker, `GET /js/tracker.js`, that sites include to send analytics here.
+"""Serves the website tracker, `GET /js/tracker.js`, that sites include to send analytics here, and
+`GET /js/more.js`, the module of its parts most pages never use (stats, live, outbound links), which
+the tracker imports on first use.
 
-tracker.js beside this module is the readable source. It is minified, hashed and gzipped once per process:
-every visit to every tracked site downloads it, so it is small (at most 1,000 bytes gzipped, checked by
-the tests), cached by browsers for an hour, and revalidated with a strong ETag afterwards.
+tracker.js and tracker_more.js beside this module are the readable sources. Each is minified, hashed
+and gzipped once per process: every visit to every tracked site downloads the tracker, so it is small
+(at most 1,000 bytes gzipped, checked by the tests), cached by browsers for an hour, and revalidated
+with a strong ETag afterwards. The module is imported from the blog's origin, so it is served to any
+origin (it holds nothing private).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 TRACKER_SOURCE_PATH = Path(__file__).with_name("tracker.js")
+MORE_SOURCE_PATH = Path(__file__).with_name("tracker_more.js")
 MAX_GZIPPED_BYTES = 1000
 # An hour: a new tracker reaches every visitor within it, and a reader's next pages reuse the copy.
 CACHE_CONTROL = "public, max-age=3600"
@@ -37,14 +42,18 @@ class _Tracker:
 
 
 @cache
+def minified(source: Path = TRACKER_SOURCE_PATH) -> bytes:
+    """A script as served: its source without comments and needless spaces."""
+    return rjsmin.jsmin(source.read_text(encoding="utf-8")).encode("utf-8")
+
+
 def minified_tracker() -> bytes:
-    """The script as served: tracker.js without comments and needless spaces."""
-    return rjsmin.jsmin(TRACKER_SOURCE_PATH.read_text(encoding="utf-8")).encode("utf-8")
+    return minified(TRACKER_SOURCE_PATH)
 
 
 @cache
-def _tracker() -> _Tracker:
-    body = minified_tracker()
+def _tracker(source: Path = TRACKER_SOURCE_PATH) -> _Tracker:
+    body = minified(source)
     digest = hashlib.sha256(body).hexdigest()[:32]
     # mtime=0 keeps the gzip bytes the same on every instance. The gzipped body is another representation
     # of the same script, so it has its own strong tag (the way Apache and nginx tell them apart).
@@ -81,10 +90,18 @@ def _matches(if_none_match: str, etag: str) -> bool:
 
 
 async def serve_tracker(request: Request) -> Response:
-    tracker = _tracker()
+    return _serve(request, _tracker(TRACKER_SOURCE_PATH), {})
+
+
+async def serve_more(request: Request) -> Response:
+    # Imported as a module from the blog's origin: module scripts are fetched with CORS.
+    return _serve(request, _tracker(MORE_SOURCE_PATH), {"Access-Control-Allow-Origin": "*"})
+
+
+def _serve(request: Request, tracker: _Tracker, extra: dict[str, str]) -> Response:
     use_gzip = accepts_gzip(request.headers.get("accept-encoding", ""))
     chosen = tracker.gzipped if use_gzip else tracker.plain
-    headers = {"Cache-Control": CACHE_CONTROL, "ETag": chosen.etag, "Vary": "Accept-Encoding"}
+    headers = {"Cache-Control": CACHE_CONTROL, "ETag": chosen.etag, "Vary": "Accept-Encoding", **extra}
     if _matches(request.headers.get("if-none-match", ""), chosen.etag):
         return Response(status_code=304, headers=headers)
     headers["X-Content-Type-Options"] = "nosniff"

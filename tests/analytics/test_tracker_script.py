@@ -32,6 +32,7 @@ from accumulator.analytics.tracker import (
     TRACKER_SOURCE_PATH,
     accepts_gzip,
     minified_tracker,
+    serve_more,
     serve_tracker,
 )
 from accumulator.settings import PROJECT_ROOT
@@ -43,12 +44,16 @@ BLOG_PAGE = """<!doctype html>
 <head>
   <meta charset="utf-8">
   <title>A blog post</title>
-  <script defer src="{hub}/js/tracker.js" data-site="blog"></script>
+  <script defer src="{hub}/js/tracker.js" data-site="blog" data-outbound></script>
 </head>
 <body>
   <h1>A blog post</h1>
   <button type="button" onclick="accumulator.like()">Like</button>
   <button type="button" onclick="history.pushState({{}}, '', '/second')">Next post</button>
+  <div style="height: 3000px">A long post.</div>
+  <a id="away" href="https://elsewhere.example/read?x=1">Elsewhere</a>
+  <a id="file" href="/files/report.pdf">The report</a>
+  <p id="reading"></p>
 </body>
 </html>
 """
@@ -325,6 +330,7 @@ def test_a_page_load_sends_a_pageview_with_the_site_path_visitor_and_referrer(pa
         "path": "/first",
         "visitor": visitor,
         "referrer": page.evaluate("document.referrer"),
+        "q": "",
     }
     assert pageview["referrer"].startswith(REFERRER)
     assert len(visitor) == 32
@@ -365,7 +371,7 @@ def test_a_visible_tab_sends_a_heartbeat_every_15_seconds(page: Page, servers: S
 
     assert kinds(events) == [("pageview", "/first"), ("heartbeat", "/first"), ("heartbeat", "/first")]
     assert {e["site"] for e in events} == {"blog"}
-    assert [e["referrer"] for e in events[1:]] == ["", ""]
+    assert ["referrer" in e for e in events] == [True, False, False]
 
 
 @pytest.mark.browser
@@ -447,7 +453,7 @@ def test_the_like_button_sends_a_like_for_the_current_path(page: Page, servers: 
 
     page.get_by_role("button", name="Like").click()
     events = servers.hub.wait_for(visitor, lambda events: len(events) == 2)
-    assert events[1] == {"type": "like", "site": "blog", "path": "/posts/hello", "visitor": visitor, "referrer": ""}
+    assert events[1] == {"type": "like", "site": "blog", "path": "/posts/hello", "visitor": visitor}
 
 
 @pytest.mark.browser
@@ -458,6 +464,77 @@ def test_stats_resolves_to_the_hubs_counts(page: Page, servers: Servers) -> None
     assert page.evaluate("accumulator.stats('/about')") == STATS
     queries = [r["query"] for r in servers.hub.requests() if r["path"] == "/api/stats"][-2:]
     assert queries == [{"site": "blog", "path": "/posts/hello"}, {"site": "blog", "path": "/about"}]
+
+
+def leaves(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in events if e["type"] == "leave"]
+
+
+@pytest.mark.browser
+def test_a_leave_reports_reading_time_only_while_the_tab_was_visible(page: Page, servers: Servers) -> None:
+    visitor = open_post(page, servers)
+    page.clock.run_for(20_000)
+    set_visibility(page, "hidden")
+    [first] = leaves(servers.hub.wait_for(visitor, lambda events: len(leaves(events)) == 1))
+    assert 20 <= first["e"] <= 23 and first["p"] == 0
+
+    page.clock.run_for(5 * 60_000)  # five minutes in a hidden tab add nothing
+    set_visibility(page, "visible")
+    page.clock.run_for(10_000)
+    page.close(run_before_unload=True)
+    second = leaves(servers.hub.wait_for(visitor, lambda events: len(leaves(events)) == 2))[1]
+    # The view's time so far, and what the last report said (the hub counts the view once, at 30 s).
+    assert first["e"] + 10 <= second["e"] <= first["e"] + 13 and second["p"] == first["e"]
+
+
+@pytest.mark.browser
+def test_a_leave_reports_the_deepest_scroll(page: Page, servers: Servers) -> None:
+    visitor = open_post(page, servers)
+    set_visibility(page, "hidden")
+    [first] = leaves(servers.hub.wait_for(visitor, lambda events: len(leaves(events)) == 1))
+    assert 0 < first["s"] < 50 and first["ps"] == 0  # the first screen of a long post
+    set_visibility(page, "visible")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.evaluate("window.scrollTo(0, 0)")  # back up: the deepest point stays
+    page.close(run_before_unload=True)
+    second = leaves(servers.hub.wait_for(visitor, lambda events: len(leaves(events)) == 2))[1]
+    assert second["s"] == 100 and second["ps"] == first["s"]
+
+
+@pytest.mark.browser
+def test_a_pageview_carries_the_query_string_for_its_campaign(page: Page, servers: Servers) -> None:
+    query = "?utm_source=newsletter&utm_campaign=winter&other=1"
+    visitor = open_post(page, servers, f"/first{query}")
+    [pageview] = servers.hub.events(visitor)
+    assert pageview["q"] == query and pageview["path"] == "/first"
+
+
+@pytest.mark.browser
+def test_custom_events_outbound_links_and_downloads_are_sent_as_goals(page: Page, servers: Servers) -> None:
+    visitor = open_post(page, servers)
+    page.evaluate("accumulator.track('Signup', {plan: 'pro'})")
+    # Stay on the page: the clicks are recorded, the browser does not go anywhere.
+    page.evaluate("document.querySelectorAll('a').forEach(a => a.addEventListener('click', e => e.preventDefault()))")
+    page.wait_for_function("window.accumulator !== undefined")
+    servers.hub.wait_for(visitor, lambda events: any(e["type"] == "event" for e in events))
+    page.locator("#away").click()
+    page.locator("#file").click()
+    events = servers.hub.wait_for(visitor, lambda events: sum(e["type"] == "event" for e in events) == 3)
+    goals = [(e["name"], e["props"]) for e in events if e["type"] == "event"]
+    assert goals == [
+        ("Signup", {"plan": "pro"}),
+        ("Outbound Link: Click", {"url": "https://elsewhere.example/read?x=1"}),
+        ("File Download", {"url": "/files/report.pdf"}),
+    ]
+
+
+@pytest.mark.browser
+def test_live_keeps_an_element_saying_how_many_are_reading(page: Page, servers: Servers) -> None:
+    open_post(page, servers, "/posts/hello")
+    page.evaluate("accumulator.live(document.getElementById('reading'))")
+    page.wait_for_function("document.getElementById('reading').textContent === '3 reading now'")
+    [query] = [r["query"] for r in servers.hub.requests() if r["path"] == "/api/stats/live"][-1:]
+    assert query == {"site": "blog", "path": "/posts/hello"}
 
 
 # --- The hub the browser tests talk to (granian imports this module to run it) -------------------------------
@@ -497,9 +574,18 @@ async def _received(request: Request) -> Response:
     return JSONResponse(_RECEIVED)
 
 
+async def _live(request: Request) -> Response:
+    """What the hub's /api/stats/live sends: a `reading` event with {"viewing": N}."""
+    await _record(request)
+    body = 'event: reading\ndata: {"viewing": 3}\n\n'
+    return Response(body, media_type="text/event-stream", headers=_cors(request))
+
+
 hub_app = Starlette(
     routes=[
         Route("/js/tracker.js", serve_tracker),
+        Route("/js/more.js", serve_more),
+        Route("/api/stats/live", _live),
         Route("/api/event", _event, methods=["POST", "OPTIONS"]),
         Route("/api/stats", _stats),
         Route("/_test/requests", _received),
