@@ -70,3 +70,19 @@ def country(ip: str) -> str:
         log.exception("country lookup failed")
         return ""
     return code if isinstance(code, str) and len(code) == 2 and code.isascii() and code.isalpha() else ""
+
+
+def label(code: str) -> str:
+    """How a country shows on the dashboard: its flag and name ("🇬🇧 United Kingdom"), or "Unknown"."""
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        return "Unknown"
+    flag = "".join(chr(0x1F1E6 + ord(letter) - ord("A")) for letter in code.upper())
+    return f"{flag} {_names().get(code.upper(), code.upper())}"
+
+
+def _names() -> dict[str, str]:
+    if 4 not in _tables:
+        return {}
+    from geoip2fast import geoip2fast  # loaded with the table: the names of its countries
+
+    return getattr(geoip2fast, "geoipCountryNamesDict", None) or {}

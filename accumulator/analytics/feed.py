@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import queries, service
 from accumulator.analytics.page_table import PageTable, page_key
+from accumulator.analytics.range_view import range_view
 from accumulator.analytics.topics import ANALYTICS_TOPIC
 from accumulator.db import session_scope, utcnow
 from accumulator.inputs import is_clean
@@ -185,21 +186,11 @@ class DashboardFeed:
         return self._cached(("chart", site, path), compute)
 
     def breakdowns(self, range_key: str) -> dict[str, list[dict]]:
-        """Browsers, systems, device types and referrers over a range, with each one's share."""
+        """Breakdowns, entries and exits, goals and reading over a range (analytics/range_view.py)."""
 
         def compute() -> dict[str, list[dict]]:
             days = RANGES.get(range_key, 30)
-            since = None if days is None else self.today() - timedelta(days=days - 1)
-            result: dict[str, list[dict]] = {}
-            with session_scope(self.engine) as session:
-                found = queries.breakdowns(session=session, since=since, limit=8)
-                for kind, rows in found.items():
-                    total = sum(views for _, views in rows) or 1
-                    result[kind] = [
-                        {"value": value, "views": views, "share": round(100 * views / total, 1)}
-                        for value, views in rows
-                    ]
-            return result
+            return range_view(self.engine, None if days is None else self.today() - timedelta(days=days - 1))
 
         key = ("breakdowns", self._shares_epoch, range_key)
         if key not in self._shares:

@@ -9,10 +9,11 @@ from datetime import date
 
 from sqlmodel import Session
 
-from accumulator.analytics import queries
+from accumulator.analytics import depth_queries, queries
 from accumulator.page_counts import PageCount
 
 REREAD_ALL_AFTER = 200  # a change naming more pages than this re-reads the whole table
+NO_READING = {"time_avg": -1, "time_median": -1, "scroll75": 0}  # seconds (-1: none yet), % of views
 
 
 def page_key(site: str, path: str) -> str:
@@ -75,6 +76,7 @@ class PageTable:
                 "likes": row.likes,
                 "viewing": viewing.get((row.site, row.path), 0),
                 "views_today": row.views_today,
+                **(depth_queries.reading(row.depth, row.views) if row.depth else NO_READING),
                 **{count.key: self._extra[count.key].get((row.site, row.path), 0) for count in self.extra},
             }
             for key, row in self._counters.items()

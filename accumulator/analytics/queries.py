@@ -4,12 +4,13 @@ a few rows per day or per value, however long the history."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from accumulator.analytics.depth_models import DEPTH_COUNTERS, PageDepthTotal
 from accumulator.analytics.models import (
     DailyPageStat,
     DailySiteDimension,
@@ -22,6 +23,10 @@ from accumulator.analytics.models import (
 from accumulator.analytics.service import DIMENSIONS, utc_hour
 from accumulator.inputs import is_clean
 
+# What the dashboard breaks a range down by: the agents and referrers, and (analytics/depth.py)
+# countries, campaigns and goals (a goal's count of events, and of distinct visitors).
+BREAKDOWN_KINDS = (*DIMENSIONS, "country", "utm_source", "utm_medium", "utm_campaign", "goal", "goal_visitors")
+
 
 @dataclass(frozen=True)
 class PageRow:
@@ -30,6 +35,7 @@ class PageRow:
     views: int
     likes: int
     views_today: int
+    depth: dict[str, int] = field(default_factory=dict)  # the page's PageDepthTotal counters (reading)
 
 
 @dataclass(frozen=True)
@@ -77,10 +83,15 @@ def pages(*, session: Session, today: date, only: Collection[tuple[str, str]] | 
     statement = statement.add_columns(today_views.c.views).outerjoin(
         today_views, sa.and_(today_views.c.site == PageStat.site, today_views.c.path == PageStat.path)
     )
+    # How the page is read (analytics/depth.py), in the same trip.
+    statement = statement.add_columns(*(getattr(PageDepthTotal, name) for name in DEPTH_COUNTERS)).outerjoin(
+        PageDepthTotal, sa.and_(PageDepthTotal.site == PageStat.site, PageDepthTotal.path == PageStat.path)
+    )
     return [
-        PageRow(site=site, path=path, views=views, likes=likes, views_today=views_today or 0)
-        for site, path, views, likes, views_today in session.exec(statement)
-    ]
+        PageRow(site=site, path=path, views=views, likes=likes, views_today=views_today or 0,
+                depth=dict(zip(DEPTH_COUNTERS, depth, strict=True)) if depth[0] is not None else {})
+        for site, path, views, likes, views_today, *depth in session.exec(statement)
+    ]  # fmt: skip
 
 
 def daily_series(
@@ -155,7 +166,7 @@ def breakdowns(*, session: Session, since: date | None = None, limit: int = 10) 
     statement = select(table.kind, table.value, total)
     if since is not None:
         statement = statement.where(DailySiteDimension.day >= since)
-    found: dict[str, list[tuple[str, int]]] = {kind: [] for kind in DIMENSIONS}
+    found: dict[str, list[tuple[str, int]]] = {kind: [] for kind in BREAKDOWN_KINDS}
     for kind, value, views in session.exec(statement.group_by(table.kind, table.value)):
         if kind in found:
             found[kind].append((value, int(views)))

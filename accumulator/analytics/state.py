@@ -25,7 +25,11 @@ from accumulator.ui.owner import OwnerState
 NUMERIC_COLUMNS = ("views", "likes", "viewing", "views_today")
 TEXT_COLUMNS = ("site", "path")
 QUERY_MAX = 200
-SHARE_VARS = (("browsers", "browser"), ("systems", "os"), ("devices", "device"), ("referrers", "referrer"))
+SHARE_VARS = (
+    ("browsers", "browser"), ("systems", "os"), ("devices", "device"), ("referrers", "referrer"),
+    ("countries", "country"), ("sources", "utm_source"), ("mediums", "utm_medium"), ("campaigns", "utm_campaign"),
+    ("entries", "entry"), ("exits", "exit"), ("goals", "goal"),
+)  # fmt: skip
 
 
 class PageRow(TypedDict):
@@ -42,6 +46,20 @@ class PageRow(TypedDict):
 class ExtraColumn(TypedDict):
     key: str  # the row field (another feature's number per page, e.g. comments)
     label: str
+
+
+class Reading(TypedDict):
+    time_avg: int  # seconds; -1: no page view has reported one
+    time_median: int
+    timed: int
+    scroll25: int  # % of the page views that reported reading
+    scroll50: int
+    scroll75: int
+    scroll100: int
+
+
+NO_READING: Reading = {"time_avg": -1, "time_median": -1, "timed": 0, "scroll25": 0, "scroll50": 0, "scroll75": 0,
+                       "scroll100": 0}  # fmt: skip
 
 
 class ChartPoint(TypedDict):
@@ -97,6 +115,14 @@ class DashboardState(OwnerState):
     systems: list[Share] = []
     devices: list[Share] = []
     referrers: list[Share] = []
+    countries: list[Share] = []
+    sources: list[Share] = []
+    mediums: list[Share] = []
+    campaigns: list[Share] = []
+    entries: list[Share] = []
+    exits: list[Share] = []
+    goals: list[Share] = []  # views: distinct visitors; share: of the range's visitors (conversion)
+    reading: Reading = NO_READING
     sort_column: str = "views"
     sort_descending: bool = True
     query: str = ""
@@ -119,6 +145,7 @@ class DashboardState(OwnerState):
     def _show_shares(self, shares: dict[str, list[Share]]) -> None:
         for name, kind in SHARE_VARS:
             self._set(name, shares[kind])
+        self._set("reading", (shares.get("reading") or [NO_READING])[0])
 
     def _show_chart(self, points: list[ChartPoint]) -> None:
         self._set("chart_past", points[:-1])

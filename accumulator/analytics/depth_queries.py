@@ -1,0 +1,87 @@
+"""Reading back how people read (analytics/depth.py): per page for the pages table, and for a range
+of days (entries, exits, reading time, scroll, goals). Each reads the rollups: a row per page, or per
+page and day of the range, whatever the traffic."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from accumulator.analytics.depth import median_seconds
+from accumulator.analytics.depth_models import (
+    DEPTH_COUNTERS,
+    SCROLL_MARKS,
+    DailyPageDepth,
+    DailySiteDepth,
+    PageDepthTotal,
+)
+from accumulator.analytics.models import DailySiteStat
+
+PageKey = tuple[str, str]
+
+
+def reading(row: Mapping[str, int], views: int | None = None) -> dict[str, int]:
+    """Average and median engaged seconds (-1: none reported) and the share (%) of page views that
+    scrolled three quarters of the way (of `views` when given, else of those that reported)."""
+    timed = int(row.get("timed") or 0)
+    median = median_seconds(row)
+    base = views if views is not None else max(timed, int(row.get("scroll25") or 0))
+    return {
+        "time_avg": round(int(row.get("seconds") or 0) / timed) if timed > 0 else -1,
+        "time_median": round(median) if median is not None else -1,
+        "scroll75": min(100, round(100 * int(row.get("scroll75") or 0) / base)) if base > 0 else 0,
+    }
+
+
+def _summed(session: Session, table: type, since: date | None, group: tuple = ()) -> list[dict]:
+    columns = [sa.func.coalesce(sa.func.sum(getattr(table, name)), 0).label(name) for name in DEPTH_COUNTERS]
+    statement = select(*group, *columns)
+    if since is not None:
+        statement = statement.where(table.day >= since)
+    if group:
+        statement = statement.group_by(*group)
+    return [dict(row._mapping) for row in session.exec(statement)]
+
+
+def reading_summary(*, session: Session, since: date | None) -> dict[str, int]:
+    """Site-wide reading over a range: average and median seconds, page views timed, scroll marks (%)."""
+    (row,) = _summed(session, DailySiteDepth, since)
+    summary = reading(row)
+    reached = max(int(row["timed"]), int(row["scroll25"]))
+    summary["timed"] = int(row["timed"])
+    for mark in SCROLL_MARKS:
+        summary[f"scroll{mark}"] = round(100 * int(row[f"scroll{mark}"]) / reached) if reached else 0
+    return summary
+
+
+def entries_and_exits(*, session: Session, since: date | None, limit: int = 8) -> dict[str, list[tuple[str, int]]]:
+    """The pages visits started on ("entry") and ended on ("exit") most, over a range."""
+    if since is None:
+        rows = session.exec(select(PageDepthTotal.site, PageDepthTotal.path, PageDepthTotal.entries,
+                                   PageDepthTotal.exits)).all()  # fmt: skip
+    else:
+        rows = session.exec(
+            select(DailyPageDepth.site, DailyPageDepth.path, sa.func.sum(DailyPageDepth.entries),
+                   sa.func.sum(DailyPageDepth.exits))
+            .where(DailyPageDepth.day >= since)
+            .group_by(DailyPageDepth.site, DailyPageDepth.path)
+        ).all()  # fmt: skip
+    sites = {site for site, *_ in rows}
+    name = (lambda site, path: path) if len(sites) <= 1 else (lambda site, path: f"{site} {path}")
+    found: dict[str, list[tuple[str, int]]] = {"entry": [], "exit": []}
+    for site, path, entries, exits in rows:
+        for kind, count in (("entry", int(entries or 0)), ("exit", int(exits or 0))):
+            if count > 0:
+                found[kind].append((name(site, path), count))
+    return {kind: sorted(items, key=lambda item: (-item[1], item[0]))[:limit] for kind, items in found.items()}
+
+
+def visitors_in_range(*, session: Session, since: date | None) -> int:
+    """Daily distinct visitors summed over the range (the goals' conversion base, as Plausible's)."""
+    statement = select(sa.func.coalesce(sa.func.sum(DailySiteStat.visitors), 0))
+    if since is not None:
+        statement = statement.where(DailySiteStat.day >= since)
+    return int(session.exec(statement).one())
