@@ -147,7 +147,7 @@ def hourly_series(
 
 
 def breakdown(*, session: Session, kind: str, since: date | None = None, limit: int = 10) -> list[tuple[str, int]]:
-    """Page views by one of BREAKDOWN_KINDS (browser, country, utm_source…) since a day (None: all time), largest first."""
+    """Page views by one of BREAKDOWN_KINDS since a day (None: all time), largest first."""
     if kind not in BREAKDOWN_KINDS:
         raise ValueError(f"unknown dimension {kind!r}")
     table = SiteDimensionTotal if since is None else DailySiteDimension
