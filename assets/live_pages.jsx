@@ -12,6 +12,13 @@ const PAGE_SIZE = 50;
 const TEXT_COLUMNS = new Set(["site", "path"]);
 const NUMERIC = { textAlign: "right", fontVariantNumeric: "tabular-nums" };
 
+// Seconds as "45s" or "2m 05s"; below 0: none reported yet.
+function duration(seconds) {
+  if (seconds < 0) return "–";
+  if (seconds < 60) return `${seconds}s`;
+  return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, "0")}s`;
+}
+
 function order(column, descending) {
   const text = TEXT_COLUMNS.has(column);
   const value = (row) => (text ? String(row[column]).toLowerCase() : row[column]);
@@ -99,6 +106,9 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
         {row.viewing > 0 ? <Badge color="grass">{row.viewing}</Badge> : <Text>0</Text>}
       </Table.Cell>
       <Table.Cell style={NUMERIC}>{row.views_today}</Table.Cell>
+      <Table.Cell className="cell-time" style={NUMERIC}>{duration(row.time_avg ?? -1)}</Table.Cell>
+      <Table.Cell className="cell-median" style={NUMERIC}>{duration(row.time_median ?? -1)}</Table.Cell>
+      <Table.Cell className="cell-scroll" style={NUMERIC}>{row.scroll75 ?? 0}%</Table.Cell>
       {extra.map((column) => (
         <Table.Cell key={column} className={`cell-${column}`} style={NUMERIC}>{row[column] ?? 0}</Table.Cell>
       ))}
@@ -108,7 +118,7 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
   const more = Math.min(PAGE_SIZE, shown.length - limit);
   drawn.push(
     <Table.Row key="(more)" className="pages-more">
-      <Table.Cell colSpan={6 + extra.length} style={{ textAlign: "center" }}>
+      <Table.Cell colSpan={9 + extra.length} style={{ textAlign: "center" }}>
         <Button variant="soft" size="1" onClick={() => setLimit(limit + PAGE_SIZE)}>
           Show {more} more of {shown.length - limit}
         </Button>

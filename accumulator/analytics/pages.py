@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator import routes
-from accumulator.analytics.state import DashboardState, PagesFeed, Share
+from accumulator.analytics.range_pages import audience_section
+from accumulator.analytics.state import DashboardState, PagesFeed
 from accumulator.settings import get_settings
 from accumulator.ui import theme
 from accumulator.ui.layout import page, page_header
@@ -114,6 +115,9 @@ def pages_table() -> rx.Component:
                         sortable_header("Likes", "likes", True),
                         sortable_header("Viewing", "viewing", True),
                         sortable_header("Today", "views_today", True),
+                        sortable_header("Avg time", "time_avg", True),
+                        sortable_header("Median", "time_median", True),
+                        sortable_header("Scroll ¾", "scroll75", True),
                         rx.foreach(
                             DashboardState.extra_columns,
                             lambda column: sortable_header(column["label"], column["key"], True),
@@ -177,78 +181,6 @@ def chart_card() -> rx.Component:
             width="100%",
         ),
         width="100%",
-    )
-
-
-def share_list(title: str, items: rx.Var[list[Share]]) -> rx.Component:
-    def item(share: Share) -> rx.Component:
-        return rx.box(
-            rx.hstack(
-                rx.text(
-                    share["value"],
-                    size="2",
-                    flex="1",
-                    min_width="0",
-                    overflow="hidden",
-                    text_overflow="ellipsis",
-                    white_space="nowrap",
-                    title=share["value"],
-                ),
-                rx.text(share["views"], size="2", weight="medium"),
-                rx.text(share["share"], "%", size="1", color_scheme="gray", min_width="44px", text_align="right"),
-                align="center",
-                width="100%",
-            ),
-            rx.box(
-                width=share["share"].to_string() + "%",
-                height="4px",
-                border_radius="2px",
-                background=rx.color(theme.ACCENT, 8),
-                margin_top="2px",
-            ),
-            width="100%",
-        )
-
-    return rx.card(
-        rx.heading(title, size="3", margin_bottom=theme.space(2)),
-        rx.cond(
-            items.length() > 0,
-            rx.vstack(rx.foreach(items, item), spacing="2", width="100%"),
-            rx.text("Nothing in this range.", size="2", color_scheme="gray"),
-        ),
-        flex="1",
-        min_width="220px",
-    )
-
-
-def audience_section() -> rx.Component:
-    return rx.vstack(
-        rx.hstack(
-            rx.heading("Audience", size="5"),
-            rx.spacer(),
-            rx.segmented_control.root(
-                rx.segmented_control.item("7 days", value="7"),
-                rx.segmented_control.item("30 days", value="30"),
-                rx.segmented_control.item("90 days", value="90"),
-                rx.segmented_control.item("All time", value="all"),
-                value=DashboardState.range_key,
-                on_change=DashboardState.set_range,
-            ),
-            align="center",
-            wrap="wrap",
-            width="100%",
-        ),
-        rx.flex(
-            share_list("Browsers", DashboardState.browsers),
-            share_list("Systems", DashboardState.systems),
-            share_list("Devices", DashboardState.devices),
-            share_list("Referrers", DashboardState.referrers),
-            wrap="wrap",
-            gap=theme.space(3),
-            width="100%",
-        ),
-        width="100%",
-        spacing="3",
     )
 
 

@@ -22,7 +22,7 @@ from accumulator.ui.access import MaxLength, owner
 from accumulator.ui.live import follow
 from accumulator.ui.owner import OwnerState
 
-NUMERIC_COLUMNS = ("views", "likes", "viewing", "views_today")
+NUMERIC_COLUMNS = ("views", "likes", "viewing", "views_today", "time_avg", "time_median", "scroll75")
 TEXT_COLUMNS = ("site", "path")
 QUERY_MAX = 200
 SHARE_VARS = (
@@ -40,6 +40,9 @@ class PageRow(TypedDict):
     likes: int
     viewing: int
     views_today: int
+    time_avg: int  # engaged seconds per page view that reported (-1: none yet)
+    time_median: int
+    scroll75: int  # % of the page's views that scrolled three quarters of the way
     # … and one number per ExtraColumn, under its key
 
 

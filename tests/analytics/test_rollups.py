@@ -202,7 +202,8 @@ def test_all_breakdowns_at_once_equal_each_one(engine: Engine) -> None:
         for since in (None, DAY - timedelta(days=1)):
             together = queries.breakdowns(session=session, since=since, limit=3)
             assert together == {
-                kind: queries.breakdown(session=session, kind=kind, since=since, limit=3) for kind in queries.BREAKDOWN_KINDS
+                kind: queries.breakdown(session=session, kind=kind, since=since, limit=3)
+                for kind in queries.BREAKDOWN_KINDS
             }
 
 

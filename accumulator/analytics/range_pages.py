@@ -1,0 +1,166 @@
+"""The dashboard's sections for a range of days (7/30/90 days or all time): how people read, where
+they are and come from (countries, referrers, campaigns), where visits start and end, goals, and
+what they read with. Each list shows a value, its count and its share."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from accumulator.analytics.state import DashboardState, Share
+from accumulator.ui import theme
+
+
+def share_list(title: str, items: rx.Var[list[Share]], element_id: str = "", unit: str = "%") -> rx.Component:
+    def item(share: Share) -> rx.Component:
+        return rx.box(
+            rx.hstack(
+                rx.text(
+                    share["value"],
+                    size="2",
+                    flex="1",
+                    min_width="0",
+                    overflow="hidden",
+                    text_overflow="ellipsis",
+                    white_space="nowrap",
+                    title=share["value"],
+                ),
+                rx.text(share["views"], size="2", weight="medium"),
+                rx.text(share["share"], unit, size="1", color_scheme="gray", min_width="44px", text_align="right"),
+                align="center",
+                width="100%",
+            ),
+            rx.box(
+                width=share["share"].to_string() + "%",
+                height="4px",
+                border_radius="2px",
+                background=rx.color(theme.ACCENT, 8),
+                margin_top="2px",
+            ),
+            width="100%",
+        )
+
+    return rx.card(
+        rx.heading(title, size="3", margin_bottom=theme.space(2)),
+        rx.cond(
+            items.length() > 0,
+            rx.vstack(rx.foreach(items, item), spacing="2", width="100%"),
+            rx.text("Nothing in this range.", size="2", color_scheme="gray"),
+        ),
+        flex="1",
+        min_width="220px",
+        id=element_id or None,
+    )
+
+
+def _duration(seconds: rx.Var[int]) -> rx.Var[str]:
+    """Seconds as "45s" or "2m 5s"; a dash when none was reported."""
+    minutes = (seconds // 60).to_string()
+    rest = (seconds % 60).to_string()
+    return rx.cond(seconds < 0, "–", rx.cond(seconds < 60, seconds.to_string() + "s", minutes + "m " + rest + "s"))
+
+
+def reading_card() -> rx.Component:
+    reading = DashboardState.reading
+
+    def mark(label: str, key: str) -> rx.Component:
+        return rx.hstack(
+            rx.text(label, size="2", min_width="44px"),
+            rx.box(
+                rx.box(
+                    width=reading[key].to_string() + "%",
+                    height="8px",
+                    border_radius="4px",
+                    background=rx.color(theme.ACCENT, 8),
+                ),
+                flex="1",
+                background=rx.color("gray", 4),
+                border_radius="4px",
+            ),
+            rx.text(reading[key], "%", size="1", color_scheme="gray", min_width="40px", text_align="right"),
+            align="center",
+            width="100%",
+        )
+
+    return rx.card(
+        rx.heading("Reading", size="3", margin_bottom=theme.space(2)),
+        rx.hstack(
+            rx.vstack(
+                rx.text("Average time", size="1", color_scheme="gray"),
+                rx.heading(_duration(reading["time_avg"].to(int)), size="6", id="reading-average"),
+                spacing="0",
+            ),
+            rx.vstack(
+                rx.text("Median", size="1", color_scheme="gray"),
+                rx.heading(_duration(reading["time_median"].to(int)), size="6", id="reading-median"),
+                spacing="0",
+            ),
+            spacing="5",
+            margin_bottom=theme.space(2),
+        ),
+        rx.text("Scrolled at least", size="1", color_scheme="gray"),
+        rx.vstack(
+            mark("25%", "scroll25"),
+            mark("50%", "scroll50"),
+            mark("75%", "scroll75"),
+            mark("100%", "scroll100"),
+            spacing="1",
+            width="100%",
+        ),
+        flex="1",
+        min_width="220px",
+        id="reading-card",
+    )
+
+
+def audience_section() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Audience", size="5"),
+            rx.spacer(),
+            rx.segmented_control.root(
+                rx.segmented_control.item("7 days", value="7"),
+                rx.segmented_control.item("30 days", value="30"),
+                rx.segmented_control.item("90 days", value="90"),
+                rx.segmented_control.item("All time", value="all"),
+                value=DashboardState.range_key,
+                on_change=DashboardState.set_range,
+            ),
+            align="center",
+            wrap="wrap",
+            width="100%",
+        ),
+        rx.flex(
+            reading_card(),
+            share_list("Goals", DashboardState.goals, "goals", unit="% conv."),
+            share_list("Countries", DashboardState.countries, "countries"),
+            wrap="wrap",
+            gap=theme.space(3),
+            width="100%",
+        ),
+        rx.flex(
+            share_list("Entry pages", DashboardState.entries, "entry-pages"),
+            share_list("Exit pages", DashboardState.exits, "exit-pages"),
+            share_list("Referrers", DashboardState.referrers, "referrers"),
+            wrap="wrap",
+            gap=theme.space(3),
+            width="100%",
+        ),
+        rx.flex(
+            share_list("Campaign sources", DashboardState.sources, "campaign-sources"),
+            share_list("Campaign media", DashboardState.mediums, "campaign-mediums"),
+            share_list("Campaigns", DashboardState.campaigns, "campaigns"),
+            wrap="wrap",
+            gap=theme.space(3),
+            width="100%",
+        ),
+        rx.flex(
+            share_list("Browsers", DashboardState.browsers),
+            share_list("Systems", DashboardState.systems),
+            share_list("Devices", DashboardState.devices),
+            wrap="wrap",
+            gap=theme.space(3),
+            width="100%",
+        ),
+        width="100%",
+        spacing="3",
+    )
