@@ -97,3 +97,36 @@ def test_a_long_pages_table_shows_the_top_fifty_and_the_rest_on_request(page: Pa
     expect(show_all).to_have_count(0)
     page.locator("#page-filter").fill("/many/0")  # filtering searches every row, drawn or not
     expect(rows).to_have_count(10)
+
+
+def test_the_dashboard_shows_how_people_read_where_they_come_from_and_goals(page: Page, live_app: LiveApp) -> None:
+    agent = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"}
+
+    def send(body: dict) -> None:
+        answer = page.request.post(f"{live_app.url}/api/event", data={"site": "blog", **body}, headers=agent)
+        assert answer.status == 202, answer.text()
+        time.sleep(0.05)  # one reader's address: under the rate limit
+
+    tab = "depth-reader-tab"
+    campaign = "?utm_source=newsletter&utm_campaign=fall"
+    send({"type": "pageview", "path": "/depth/landing", "visitor": tab, "q": campaign})
+    send({"type": "leave", "path": "/depth/landing", "visitor": tab, "e": 95, "p": 0, "s": 80, "ps": 0})
+    send({"type": "pageview", "path": "/depth/pricing", "visitor": tab})
+    send({"type": "event", "path": "/depth/pricing", "visitor": tab, "name": "Signup", "props": {"plan": "pro"}})
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(routes.DASHBOARD)
+    landing = page.locator(".page-row[data-path='/depth/landing']")
+    expect(landing.locator(".cell-time")).to_have_text("1m 35s")
+    expect(landing.locator(".cell-scroll")).to_have_text("100%")  # its one view scrolled past three quarters
+    page.get_by_role("radio", name="All time").click()
+    expect(page.locator("#goals")).to_contain_text("Signup")
+    expect(page.locator("#campaign-sources")).to_contain_text("newsletter")
+    expect(page.locator("#campaigns")).to_contain_text("fall")
+    expect(page.locator("#entry-pages")).to_contain_text("/depth/landing")
+    expect(page.locator("#exit-pages")).to_contain_text("/depth/pricing")
+    expect(page.locator("#countries")).to_contain_text("Unknown")  # a loopback address has no country
+    expect(page.locator("#reading-average")).not_to_have_text("–")
+    # Readable on a phone: the sections wrap, nothing but the pages table scrolls sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.screenshot(path=str(live_app.data_dir / "dashboard-depth.png"), full_page=True)
