@@ -5,7 +5,8 @@
 
 `seed` migrates a fresh database and writes through the same code the app writes with
 (`service.record_events`, in batches as the writer makes them): Zipf-distributed pages (500) over a
-few sites, referrers, browsers, systems, devices, visitors coming back within a day. `run` prints
+few sites, referrers, browsers, systems, devices, countries, campaigns, visitors coming back within a
+day, a reading report for 60% of page views and a goal for 2%. `run` prints
 p50/p95 of each query the dashboard makes, read from the rollups, next to the same numbers computed
 from the detailed tables (what the dashboard read before the rollups) in the same run where those
 tables are still written (the chart; the breakdowns' detail is gone: see the README), then starts
@@ -22,7 +23,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,7 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from accumulator.analytics import service
+from accumulator.analytics import depth_queries, queries, service
+from accumulator.analytics.range_view import range_view
 from accumulator.analytics.service import CountedEvent
 from accumulator.db import create_db_engine, session_scope
 from bench.analytics_live import live_figures
@@ -42,6 +44,9 @@ BATCH = 5_000
 AIM_MS = 50.0
 TODAY = date(2026, 11, 30)
 HOURS = list(range(24))
+COUNTRIES = ("US", "GB", "DE", "FR", "NL", "IN", "CA", "BR", "JP", "AU", "SE", "ES", "IT", "PL", "")
+SOURCES = ("newsletter", "twitter", "hn", "reddit", "mastodon")
+GOALS = ("Signup", "Outbound Link: Click", "File Download", "404")
 HOUR_WEIGHTS = [1 + 3 * (8 <= h <= 22) for h in HOURS]  # readers mostly in the day
 
 
@@ -68,21 +73,25 @@ def seed(url: str, views: int, days: int) -> None:
         visitors = max(1, per_day // 3)  # each visitor reads about three pages that day
         count = per_day if offset < days - 1 else views - written
         picked = rng.choices(pages, weights=page_weights, k=count)
-        events = [
-            CountedEvent(
-                kind="pageview" if rng.random() < 0.98 else "like",
-                site=site,
-                path=path,
-                day=day,
-                visitor_hash=f"{offset:05d}{rng.randrange(visitors):027x}",
-                browser=rng.choice(browsers),
-                os=rng.choice(systems),
-                device=rng.choice(devices),
-                referrer=rng.choice(referrers),
-                hour=midnight + timedelta(hours=rng.choices(HOURS, weights=HOUR_WEIGHTS)[0]),
-            )
-            for site, path in picked
-        ]
+        events = []
+        for site, path in picked:
+            reader = rng.randrange(visitors)
+            hour = midnight + timedelta(hours=rng.choices(HOURS, weights=HOUR_WEIGHTS)[0])
+            seen = int(hour.replace(tzinfo=UTC).timestamp()) + rng.randrange(3600)
+            common = {"site": site, "path": path, "day": day, "visitor_hash": f"{offset:05d}{reader:027x}",
+                      "tab": f"{offset:05d}{reader:027x}", "seen": seen}  # fmt: skip
+            kind = "pageview" if rng.random() < 0.98 else "like"
+            events.append(CountedEvent(
+                kind=kind, browser=rng.choice(browsers), os=rng.choice(systems), device=rng.choice(devices),
+                referrer=rng.choice(referrers), hour=hour, country=rng.choice(COUNTRIES),
+                utm_source=rng.choice(SOURCES) if rng.random() < 0.05 else "", **common,
+            ))  # fmt: skip
+            if kind == "pageview" and rng.random() < 0.6:  # a leave that reported reading
+                engaged = int(rng.expovariate(1 / 70))
+                events.append(CountedEvent(kind="engage", engaged=engaged, scroll=rng.choice((20, 45, 80, 100)),
+                                           **common))  # fmt: skip
+            if kind == "pageview" and rng.random() < 0.02:
+                events.append(CountedEvent(kind="event", goal=rng.choice(GOALS), **common))
         for start in range(0, len(events), BATCH):
             with session_scope(engine) as session:
                 written += service.record_events(session=session, events=events[start : start + BATCH])
@@ -130,7 +139,7 @@ def run(url: str, repeat: int, baseline: bool, live: bool) -> int:
     today = today if isinstance(today, date) else date.fromisoformat(today)
     since = {r: today - timedelta(days=r - 1) for r in (7, 30, 90)}
     print(f"{engine.dialect.name}: {total:,} page views; {repeat} runs of each query; times in ms")
-    queries: list[tuple[str, Callable[[Session], object], Callable[[Session], object] | None]] = [
+    timed: list[tuple[str, Callable[[Session], object], Callable[[Session], object] | None]] = [
         ("pages (all, with today's views)", lambda s: queries.pages(session=s, today=today), None),
         ("total views", lambda s: queries.total_views(session=s), None),
         ("unique visitors today", lambda s: queries.unique_visitors(session=s, day=today), None),
@@ -147,16 +156,29 @@ def run(url: str, repeat: int, baseline: bool, live: bool) -> int:
     ]
     for label, days in (("7 days", 7), ("30 days", 30), ("90 days", 90), ("all time", None)):
         start = since.get(days) if days else None
-        queries.append(
+        timed.append(
             (
-                f"4 breakdowns, {label}",
+                f"breakdowns (10 kinds), {label}",
                 lambda s, start=start: queries.breakdowns(session=s, since=start, limit=8),
                 None,  # the per-page detail they were summed from is no longer written
             )
         )
+        timed.append(
+            (
+                f"entry and exit pages, {label}",
+                lambda s, start=start: depth_queries.entries_and_exits(session=s, since=start),
+                None,
+            )
+        )
+        timed.append(
+            (f"reading summary, {label}", lambda s, start=start: depth_queries.reading_summary(session=s, since=start),
+             None)
+        )  # fmt: skip
+        # Everything the Audience section reads for a range, in one transaction (as the feed does).
+        timed.append((f"whole range view, {label}", lambda s, start=start: range_view(engine, start), None))
     worst = 0.0
     print(f"{'query':38} {'rollup p50':>10} {'p95':>8}   {'before p50':>10} {'p95':>8}")
-    for label, query, before in queries:
+    for label, query, before in timed:
         p50, p95 = _timed(engine, query, repeat)
         worst = max(worst, p95)
         old = _timed(engine, before, max(3, repeat // 5)) if before and baseline else None

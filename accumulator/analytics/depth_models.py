@@ -49,6 +49,8 @@ class _Depth(SQLModel):
 
 class DailyPageDepth(_Depth, table=True):
     __tablename__ = "analytics_daily_page_depth"
+    # Entry and exit pages of a range read only this (covering: no visit to the wide rows).
+    __table_args__ = (Index("ix_analytics_daily_page_depth_visits", "day", "site", "path", "entries", "exits"),)
 
     day: date = Field(primary_key=True)
     site: str = Field(primary_key=True, max_length=SITE_MAX)

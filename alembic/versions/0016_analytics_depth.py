@@ -42,6 +42,9 @@ def upgrade() -> None:
         *_counters(), sa.Column("day", sa.Date(), nullable=False), _site(), _path(),
         sa.PrimaryKeyConstraint("day", "site", "path"),
     )  # fmt: skip
+    op.create_index(
+        "ix_analytics_daily_page_depth_visits", "analytics_daily_page_depth", ["day", "site", "path", "entries", "exits"]
+    )
     op.create_table(
         "analytics_daily_site_depth",
         *_counters(), sa.Column("day", sa.Date(), nullable=False), _site(),
@@ -70,6 +73,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_analytics_visit_day", table_name="analytics_visit")
+    op.drop_index("ix_analytics_daily_page_depth_visits", table_name="analytics_daily_page_depth")
     for table in ("analytics_visit", "analytics_goal_visitor", "analytics_page_depth", "analytics_daily_site_depth",
                   "analytics_daily_page_depth"):  # fmt: skip
         op.drop_table(table)
