@@ -16,7 +16,7 @@ REREAD_ALL_AFTER = 200  # a change naming more pages than this re-reads the whol
 
 
 def page_key(site: str, path: str) -> str:
-    return f"{site}|{path}"  # a site name has no "|" (see ingest._SITE), so this splits back
+    return f"{site}|{path}"  # a site name has no "|" (see ingest.SITE_NAME), so this splits back
 
 
 class PageTable:
