@@ -1,4 +1,5 @@
-"""Public analytics routes: events in from the owner's sites, page counts out to them, the tracker."""
+"""Public analytics routes: events in from the owner's sites, page counts out to them (JSON, a badge,
+a live stream of readers), the tracker."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from accumulator import routes as pages
-from accumulator.analytics import actions, reads
+from accumulator import svg
+from accumulator.analytics import actions, badge, live_stream, reads
 from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
+from accumulator.analytics.page_query import BadQuery, choice, page_from_query
 from accumulator.analytics.tracker import serve_more, serve_tracker
 from accumulator.auth.access import owner_route, public_route
 from accumulator.settings import Settings
@@ -84,6 +87,38 @@ async def page_stats(request: Request) -> Response:
     )
 
 
+@public_route(cross_origin=True)
+async def stats_badge(request: Request) -> Response:
+    """A page's views (or readers now) as a small SVG, cached per process (see badge.py)."""
+    svc = services(request)
+    headers = cors_headers(request, svc.settings.allowed_origins)
+    try:
+        page = page_from_query(request.query_params)
+        show = choice(request.query_params, "show", badge.SHOWS)
+        theme = choice(request.query_params, "theme", tuple(svg.THEMES))
+    except BadQuery as error:
+        return json_error(400, str(error), headers)
+    image = await badge.badge(svc, page, show=show, theme=theme)
+    headers |= svg.headers(cache_control=f"public, max-age={image.max_age(badge.cache(svc).clock())}")
+    headers["ETag"] = image.etag
+    if badge.not_modified(request.headers.get("if-none-match"), image.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(image.body, media_type=svg.MEDIA_TYPE, headers=headers)
+
+
+@public_route(cross_origin=True)
+async def stats_live(request: Request) -> Response:
+    """A page's "N reading now" as Server-Sent Events (the format: live_stream.py)."""
+    svc = services(request)
+    headers = cors_headers(request, svc.settings.allowed_origins)
+    try:
+        page = page_from_query(request.query_params)
+    except BadQuery as error:
+        return json_error(400, str(error), headers)
+    address = client_ip(request, svc.settings.trusted_proxy_hops)
+    return live_stream.respond(svc, page, address=address, headers=headers)
+
+
 def _dashboard_public(settings: Settings) -> bool:
     return settings.dashboard_public
 
@@ -98,6 +133,8 @@ async def dashboard_pages(request: Request) -> Response:
 routes = [
     Route(pages.EVENTS, receive_event, methods=["POST", "OPTIONS"]),
     Route("/api/stats", page_stats, methods=["GET", "OPTIONS"]),
+    Route(pages.STATS_BADGE, stats_badge, methods=["GET", "HEAD"]),
+    Route(pages.STATS_LIVE, stats_live, methods=["GET"]),
     Route(pages.DASHBOARD_PAGES, dashboard_pages, methods=["GET"]),
     Route("/js/tracker.js", public_route(serve_tracker), methods=["GET", "HEAD"]),
     Route("/js/more.js", public_route(serve_more), methods=["GET", "HEAD"]),

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 EVENT_BODY_MAX = 4 * 1024
 EVENT_TYPES = frozenset({"pageview", "heartbeat", "leave", "like", "event"})
 COUNTED_TYPES = frozenset({"pageview", "like", "event"})  # and a leave that reports reading (`counted`)
-_SITE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+SITE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")  # every stored site name is one
 _VISITOR = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -90,7 +90,7 @@ def parse_event(body: bytes) -> IncomingEvent:
     if kind not in EVENT_TYPES:
         raise BadEvent(f"Unknown event type; expected one of {', '.join(sorted(EVENT_TYPES))}.")
     site, visitor = _text(data, "site"), _text(data, "visitor")
-    if len(site) > SITE_MAX or not _SITE.fullmatch(site):
+    if len(site) > SITE_MAX or not SITE_NAME.fullmatch(site):
         raise BadEvent(f"'site' must be up to {SITE_MAX} letters, digits or . _ : -")
     path = clean_name(_text(data, "path"), field="'path'", max_length=PATH_MAX, error=BadEvent)
     if not path.startswith("/"):

@@ -60,6 +60,12 @@ def page_counts(*, session: Session, site: str, path: str) -> tuple[int, int]:
     return (row.views, row.likes) if row else (0, 0)
 
 
+def site_views(*, session: Session, site: str) -> int:
+    """All-time views of every page of one site (the site's rows of the page counters)."""
+    statement = select(sa.func.coalesce(sa.func.sum(PageStat.views), 0)).where(PageStat.site == site)
+    return session.exec(statement).one()
+
+
 def total_views(*, session: Session) -> int:
     return session.exec(select(sa.func.coalesce(sa.func.sum(PageStat.views), 0))).one()
 

@@ -21,6 +21,14 @@ async def page_counts(svc: Services, *, site: str, path: str) -> dict[str, int]:
     return await in_transaction(svc, read)
 
 
+async def views(svc: Services, *, site: str, path: str | None) -> int:
+    """All-time views of one page, or of the whole site when `path` is None (the badge's number)."""
+    if path is None:
+        return await in_transaction(svc, queries.site_views, site=site)
+    views, _ = await in_transaction(svc, queries.page_counts, site=site, path=path)
+    return views
+
+
 async def dashboard_pages(svc: Services) -> dict:
     """The whole pages table of the current version, as an opening dashboard fetches it (the
     websocket then brings only the rows that change)."""

@@ -4,7 +4,6 @@ SVG card) served from our cached copy, never one Spotify call per visitor."""
 from __future__ import annotations
 
 import hmac
-import html
 import logging
 import secrets
 from datetime import datetime
@@ -14,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from accumulator import svg
 from accumulator.auth.access import owner_route, public_route
 from accumulator.db import utcnow
 from accumulator.routes import SPOTIFY as SPOTIFY_PAGE
@@ -114,16 +114,8 @@ async def now_playing(request: Request) -> Response:
     return JSONResponse(widget_data(snapshot, status, utcnow()), headers=headers)
 
 
-THEMES = {
-    "light": {"bg": "#ffffff", "border": "#e0e1e6", "fg": "#1c2024", "muted": "#60646c", "bar": "#e8e8ec"},
-    "dark": {"bg": "#18191b", "border": "#2e3135", "fg": "#edeef0", "muted": "#b0b4ba", "bar": "#2e3135"},
-}
 ACCENT = "#1db954"
 BAR_X, BAR_WIDTH = 124, 300
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _clock(ms: int) -> str:
@@ -134,14 +126,14 @@ def _clock(ms: int) -> str:
 def render_card(data: dict[str, Any], cover_data: str, theme: str) -> str:
     """A 440 by 120 card. Everything it shows is inside it (the cover as a data URI), because an SVG
     shown as an image may not load anything else."""
-    colours = THEMES[theme]
+    colours = svg.THEMES[theme]
     track = data.get("track")
     if not track:
         label, title, artists = "SPOTIFY", "Nothing played lately", ""
     else:
         label = {"now": "NOW PLAYING" if data["playing"] else "PAUSED", "recent": "LAST PLAYED"}[data["source"]]
         title, artists = track["name"], track["artists"]
-    esc = lambda text: html.escape(text, quote=True)  # noqa: E731  (XML needs the same escapes)
+    esc = svg.escape
     parts = [
         '<svg xmlns="http://www.w3.org/2000/svg" width="440" height="120" viewBox="0 0 440 120" role="img" '
         f'aria-label="{esc(label.title())}: {esc(title)}{" by " + esc(artists) if artists else ""}">',
@@ -153,13 +145,13 @@ def render_card(data: dict[str, Any], cover_data: str, theme: str) -> str:
         parts.append(f'<image href="{esc(cover_data)}" x="12" y="12" width="96" height="96" clip-path="url(#cover)"/>')
     else:
         parts.append(f'<rect x="12" y="12" width="96" height="96" rx="8" fill="{colours["bar"]}"/>')
-    font = 'font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif"'
+    font = svg.FONT
     parts += [
         f'<text x="{BAR_X}" y="30" {font} font-size="11" font-weight="600" letter-spacing="1" fill="{ACCENT}">'
         f"{esc(label)}</text>",
         f'<text x="{BAR_X}" y="54" {font} font-size="16" font-weight="600" fill="{colours["fg"]}">'
-        f"{esc(_clip(title, 34))}</text>",
-        f'<text x="{BAR_X}" y="75" {font} font-size="13" fill="{colours["muted"]}">{esc(_clip(artists, 44))}</text>',
+        f"{esc(svg.clip(title, 34))}</text>",
+        f'<text x="{BAR_X}" y="75" {font} font-size="13" fill="{colours["muted"]}">{esc(svg.clip(artists, 44))}</text>',
     ]
     duration = int(track.get("duration_ms") or 0) if track else 0
     if track and data["source"] == "now" and duration:
@@ -188,19 +180,17 @@ def render_card(data: dict[str, Any], cover_data: str, theme: str) -> str:
 @public_route(cross_origin=True)
 async def now_playing_card(request: Request) -> Response:
     theme = request.query_params.get("theme", "light")
-    if theme not in THEMES:
+    if theme not in svg.THEMES:
         return json_error(400, "theme must be 'light' or 'dark'.")
     snapshot, status = await _now_playing(request)
     data = widget_data(snapshot, status, utcnow())
     cover = (snapshot.data.get("track") or {}).get("cover_data", "") if snapshot else ""
     return Response(
         render_card(data, cover, theme),
-        media_type="image/svg+xml; charset=utf-8",
+        media_type=svg.MEDIA_TYPE,
         headers={
-            "Cache-Control": WIDGET_CACHE,
-            # Opened on its own, the card still runs nothing and loads nothing.
-            "Content-Security-Policy": "default-src 'none'; img-src data:; style-src 'unsafe-inline'",
-            "X-Content-Type-Options": "nosniff",
+            # The cover is embedded as a data URI: the one thing the card may load.
+            **svg.headers(cache_control=WIDGET_CACHE, policy=f"{svg.POLICY}; img-src data:"),
             **cors_headers(request, services(request).settings.allowed_origins),
         },
     )

@@ -4,7 +4,6 @@ answer 404 without the owner's session unless SPOTIFY_HISTORY_PUBLIC opens the t
 
 from __future__ import annotations
 
-import html
 from datetime import datetime
 from typing import Any
 
@@ -12,12 +11,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from accumulator import svg
 from accumulator.auth.access import owner_route
 from accumulator.db import utcnow
 from accumulator.inputs import whole_number
 from accumulator.settings import Settings
 from accumulator.spotify import actions, history_import, reads, stats
-from accumulator.spotify.api import ACCENT, THEMES, _clip
+from accumulator.spotify.api import ACCENT
 from accumulator.web import BodyTooLarge, cors_headers, json_error, read_body, services
 
 RECENT_DEFAULT, RECENT_MAX = 10, 50
@@ -73,9 +73,9 @@ def _when(played_at: datetime, now: datetime, zone: Any) -> str:
 
 def render_recent_card(plays: list[stats.RecentPlay], theme: str, *, now: datetime, zone: Any) -> str:
     """The last plays as a 440-wide card: self-contained and escaped, as the now-playing card is."""
-    colours, esc = THEMES[theme], lambda text: html.escape(text, quote=True)
+    colours, esc = svg.THEMES[theme], svg.escape
     height = CARD_TOP + ROW_HEIGHT * max(1, len(plays)) + 8
-    font = 'font-family="-apple-system,Segoe UI,Helvetica,Arial,sans-serif"'
+    font = svg.FONT
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{CARD_WIDTH}" height="{height}" '
         f'viewBox="0 0 {CARD_WIDTH} {height}" role="img" aria-label="Recently played">',
@@ -92,9 +92,9 @@ def render_recent_card(plays: list[stats.RecentPlay], theme: str, *, now: dateti
         y = CARD_TOP + ROW_HEIGHT * index
         parts += [
             f'<text x="16" y="{y + 14}" {font} font-size="13" font-weight="600" fill="{colours["fg"]}">'
-            f"{esc(_clip(play.name, 44))}</text>",
+            f"{esc(svg.clip(play.name, 44))}</text>",
             f'<text x="16" y="{y + 30}" {font} font-size="11" fill="{colours["muted"]}">'
-            f"{esc(_clip(play.artists, 56))}</text>",
+            f"{esc(svg.clip(play.artists, 56))}</text>",
             f'<text x="{CARD_WIDTH - 16}" y="{y + 14}" text-anchor="end" {font} font-size="11" '
             f'fill="{colours["muted"]}">{esc(_when(play.played_at, now, zone))}</text>',
         ]
@@ -106,18 +106,14 @@ def render_recent_card(plays: list[stats.RecentPlay], theme: str, *, now: dateti
 async def recent_card(request: Request) -> Response:
     svc = services(request)
     theme = request.query_params.get("theme", "light")
-    if theme not in THEMES:
+    if theme not in svg.THEMES:
         return json_error(400, "theme must be 'light' or 'dark'.")
     plays = await reads.recent_plays(svc, limit=CARD_ROWS)
-    headers = {
-        "Cache-Control": _cache(svc.settings),
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-        "X-Content-Type-Options": "nosniff",
-    }
+    headers = svg.headers(cache_control=_cache(svc.settings))
     if svc.settings.spotify_history_public:
         headers |= cors_headers(request, svc.settings.allowed_origins)
     body = render_recent_card(plays, theme, now=utcnow(), zone=svc.settings.zone)
-    return Response(body, media_type="image/svg+xml; charset=utf-8", headers=headers)
+    return Response(body, media_type=svg.MEDIA_TYPE, headers=headers)
 
 
 @owner_route

@@ -43,7 +43,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", "site", "path"),
     )  # fmt: skip
     op.create_index(
-        "ix_analytics_daily_page_depth_visits", "analytics_daily_page_depth", ["day", "site", "path", "entries", "exits"]
+        "ix_analytics_daily_page_depth_visits",
+        "analytics_daily_page_depth",
+        ["day", "site", "path", "entries", "exits"],
     )
     op.create_table(
         "analytics_daily_site_depth",
