@@ -42,7 +42,7 @@ class Outcome:
     until: datetime | None = None  # "held": when it goes out
 
 
-async def _tx(engine: Engine, work: Callable[..., T], /, **arguments: Any) -> T:
+async def in_engine_transaction(engine: Engine, work: Callable[..., T], /, **arguments: Any) -> T:
     def run() -> T:
         with session_scope(engine) as session:
             return work(session=session, **arguments)
@@ -76,7 +76,9 @@ async def _attempt(
             log.exception("notification by %s failed unexpectedly", claim.channel)
             outcome, error = "transient", f"{type(exc).__name__}: {exc}"[:300]
     took = int((time.monotonic() - started) * 1000)
-    status = await _tx(engine, service.record, claim=claim, outcome=outcome, error=error, now=now, duration_ms=took)
+    status = await in_engine_transaction(
+        engine, service.record, claim=claim, outcome=outcome, error=error, now=now, duration_ms=took
+    )
     if outcome != "ok":
         log.warning("notification %r by %s: %s (%s)", claim.message.title, claim.channel, status, error)
     return Outcome(status, error)
@@ -101,7 +103,7 @@ async def send_due(
                 urls[item.channel] = url
         return claims, urls
 
-    claims, urls = await _tx(engine, claim)
+    claims, urls = await in_engine_transaction(engine, claim)
     gate = asyncio.Semaphore(PARALLEL)
 
     async def one(item: service.Claim) -> tuple[service.Claim, Outcome]:
@@ -109,6 +111,19 @@ async def send_due(
             return item, await _attempt(engine, settings, item, urls, now)
 
     return list(await asyncio.gather(*(one(item) for item in claims)))
+
+
+def raise_in_session(
+    *, session: Session, settings: Settings, alert: Alert, now: datetime, channels: Sequence[str] | None = None
+) -> service.Raised:
+    """Store `alert` and its deliveries in the caller's transaction, without sending: the dispatch
+    job sends it within a minute. For callers that change something in the same transaction (the
+    alert exists exactly when the change does) or must not wait for a slow channel."""
+    prefs = config.preferences(session=session)
+    usable = config.usable(session=session, mail_configured=settings.mail_configured)
+    targets = [channel for channel in usable if channels is None or channel in channels]
+    quiet = service.quiet_until(now=now, zone=settings.zone, start=prefs.quiet_start, end=prefs.quiet_end)
+    return service.raise_alert(session=session, alert=alert, channels=targets, now=now, quiet_end=quiet)
 
 
 async def deliver(
@@ -123,15 +138,9 @@ async def deliver(
     hold it until quiet hours end. Per channel, what happened; a channel missing from the answer was
     not usable, routed off, or already had this alert."""
     now = now or utcnow()
-
-    def raise_it(session: Session) -> service.Raised:
-        prefs = config.preferences(session=session)
-        usable = config.usable(session=session, mail_configured=settings.mail_configured)
-        targets = [channel for channel in usable if channels is None or channel in channels]
-        quiet = service.quiet_until(now=now, zone=settings.zone, start=prefs.quiet_start, end=prefs.quiet_end)
-        return service.raise_alert(session=session, alert=alert, channels=targets, now=now, quiet_end=quiet)
-
-    raised = await _tx(engine, raise_it)
+    raised = await in_engine_transaction(
+        engine, raise_in_session, settings=settings, alert=alert, now=now, channels=channels
+    )
     outcomes = {
         claim.channel: outcome for claim, outcome in await send_due(engine, settings, now=now, alert_id=raised.alert_id)
     }

@@ -122,6 +122,7 @@ class Claim:
     channel: str
     attempts: int  # this try included
     message: Outgoing
+    alert_key: str
 
 
 def outgoing(row: NotifyAlert, base_url: str) -> Outgoing:
@@ -168,7 +169,7 @@ def claim_due(
             .values(status="sending", lease_until=now + LEASE, attempts=NotifyDelivery.attempts + 1)
         )
         if taken.rowcount == 1:
-            claims.append(Claim(delivery_id, channel, tries, outgoing(alert, base_url)))
+            claims.append(Claim(delivery_id, channel, tries, outgoing(alert, base_url), alert.key))
     return claims
 
 

@@ -1,9 +1,9 @@
 """notify: alerts, their deliveries per channel (the at-most-once claim), attempts, Apprise
 channels (the URL apart: it is a secret), routes, preferences and used action tokens
 
-New tables only: the push subscriptions, VAPID keys, plant reminder claims and comment notices
-stay as they are (the plant digest and the comment digest keep their own claims and now send
-through these tables).
+Besides a wider reminder_delivery.channel, new tables only: the push subscriptions, VAPID keys,
+plant reminder claims and comment notices stay as they are (the plant digest and the comment
+digest keep their own claims and now send through these tables).
 
 Revision ID: 0016
 Revises: 0015
@@ -107,9 +107,16 @@ def upgrade() -> None:
         sa.Column("used_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("nonce"),
     )
+    # Plant reminders now go to the owner's Apprise channels too ("apprise-<id>"): wider channel names.
+    with op.batch_alter_table("reminder_delivery") as batch:
+        batch.alter_column("channel", existing_type=sa.String(length=10), type_=sa.String(length=40))
 
 
 def downgrade() -> None:
+    # Claims of Apprise channels have no place in the narrower column (nor any meaning without them).
+    op.execute("DELETE FROM reminder_delivery WHERE channel NOT IN ('email', 'push')")
+    with op.batch_alter_table("reminder_delivery") as batch:
+        batch.alter_column("channel", existing_type=sa.String(length=40), type_=sa.String(length=10))
     op.drop_table("notify_action_use")
     op.drop_table("notify_preferences")
     op.drop_table("notify_route")

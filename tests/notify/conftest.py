@@ -19,3 +19,8 @@ def ntfy() -> Iterator[Receiver]:
 def webhook() -> Iterator[Receiver]:
     with running_receiver() as receiver:
         yield receiver
+
+
+from tests.spotify.conftest import fake as fake  # noqa: E402  (a fake Spotify on loopback)
+from tests.spotify.conftest import spotify_settings as spotify_settings  # noqa: E402
+from tests.spotify.conftest import sync as sync  # noqa: E402
