@@ -26,7 +26,7 @@ from accumulator.notify import actions as notify
 from accumulator.notify import config as notify_config
 from accumulator.notify import service as notify_service
 from accumulator.notify.alerts import Alert
-from accumulator.plants import mail, service
+from accumulator.plants import mail, quick, service
 from accumulator.plants.due import DuePlant
 from accumulator.settings import Settings
 
@@ -69,7 +69,7 @@ def _count(key: str) -> int:
     return int(parts[3]) if len(parts) == 5 and parts[3].isdigit() else 0
 
 
-def digest_alert(plants: list[DuePlant], *, settings: Settings, today: date, channel: str) -> Alert:
+def digest_alert(plants: list[DuePlant], *, settings: Settings, today: date, channel: str, now: datetime) -> Alert:
     subject, text, html = mail.digest_parts(plants, base_url=settings.base_url, today=today)
     return Alert(
         kind=KIND,
@@ -80,6 +80,7 @@ def digest_alert(plants: list[DuePlant], *, settings: Settings, today: date, cha
         html=html,
         link="/plants",
         tag="plant-reminder",
+        actions=quick.for_digest(plants, settings=settings, now=now),
     )
 
 
@@ -144,7 +145,7 @@ async def _deliver(
     plants = [plant for plant in due if plant.id in claimed]
     if not plants:
         return
-    alert = digest_alert(plants, settings=settings, today=today, channel=channel)
+    alert = digest_alert(plants, settings=settings, today=today, channel=channel, now=now)
     outcomes = await notify.deliver(engine, settings, alert, now=now, channels=[channel])
     if channel in outcomes:
         _tally(report, channel, outcomes[channel], len(plants))
