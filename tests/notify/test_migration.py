@@ -1,4 +1,4 @@
-"""Revision 0016 keeps what was there (browser subscriptions, plant reminder claims), widens the
+"""Revision 0017 keeps what was there (browser subscriptions, plant reminder claims), widens the
 claims' channel for Apprise channels, and can be undone, on SQLite and PostgreSQL. An Apprise URL
 stays out of a backup unless secrets are included."""
 
@@ -24,14 +24,14 @@ from tests.conftest import fresh_database
 from tests.notify.helpers import add_apprise
 
 
-def test_0016_keeps_subscriptions_and_claims_and_undoes_cleanly(
+def test_0017_keeps_subscriptions_and_claims_and_undoes_cleanly(
     database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     kind = "postgresql" if database.startswith("postgresql") else "sqlite"
     with fresh_database(kind, tmp_path_factory) as url:
         cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
         cfg.attributes["database_url"] = url
-        command.downgrade(cfg, "0015")
+        command.downgrade(cfg, "0016")
         engine = sa.create_engine(url)
         with engine.begin() as connection:
             connection.execute(
@@ -63,7 +63,7 @@ def test_0016_keeps_subscriptions_and_claims_and_undoes_cleanly(
                     "VALUES (1, '2026-12-01', 'apprise-12345', CURRENT_TIMESTAMP)"
                 )
             )
-        command.downgrade(cfg, "0015")
+        command.downgrade(cfg, "0016")
         with engine.connect() as connection:
             assert connection.execute(sa.text("SELECT channel FROM reminder_delivery")).scalars().all() == ["email"]
             assert connection.execute(sa.text("SELECT count(*) FROM push_subscription")).scalar() == 1

@@ -5,8 +5,8 @@ Besides a wider reminder_delivery.channel, new tables only: the push subscriptio
 plant reminder claims and comment notices stay as they are (the plant digest and the comment
 digest keep their own claims and now send through these tables).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from accumulator.db import UTCDateTime
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
