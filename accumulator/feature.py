@@ -21,7 +21,7 @@ from accumulator.runtime import Services, Topic
 # Every feature, in the order their routes are matched (the busiest first).
 FEATURE_NAMES = (
     "analytics", "auth", "notes", "pastes", "spotify", "plants", "comments", "contact", "importer", "backup",
-    "tokens", "apiv1",
+    "tokens", "apiv1", "notify",
 )  # fmt: skip
 
 

@@ -20,7 +20,23 @@ IMPLICIT_TLS_PORT = 465  # SMTPS: TLS from the first byte, so no STARTTLS
 
 
 class MailError(Exception):
-    """Sending failed; the message says why in one line and never contains the SMTP password."""
+    """Sending failed; the message says why in one line and never contains the SMTP password.
+    `permanent`: the server said no for good (a 5xx answer, a refused login) or the settings are
+    incomplete, so sending again changes nothing until the owner does; otherwise try again later."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """SMTP's own split (RFC 5321): 5xx is a permanent refusal, 4xx and lost connections are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(500 <= code < 600 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPNotSupportedError | ssl.SSLCertVerificationError):
+        return True
+    code = getattr(exc, "smtp_code", 0)
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= code < 600
 
 
 def one_line(text: str) -> str:
@@ -101,10 +117,10 @@ def _reason(exc: Exception, step: str, where: str) -> str:
     return f"{where} failed during {step}: {one_line(str(exc)) or type(exc).__name__}"
 
 
-def _fail(reason: str, settings: Settings) -> MailError:
+def _fail(reason: str, settings: Settings, *, permanent: bool = False) -> MailError:
     if settings.smtp_password:  # servers never should, but never echo the password
         reason = reason.replace(settings.smtp_password, "***")
-    return MailError(one_line(reason))
+    return MailError(one_line(reason), permanent=permanent)
 
 
 def send_email(message: EmailMessage, settings: Settings, *, timeout: float = 15.0) -> None:
@@ -119,9 +135,9 @@ def send_email(message: EmailMessage, settings: Settings, *, timeout: float = 15
     host, port = settings.smtp_host, settings.smtp_port
     where = f"{host}:{port}"
     if not host:
-        raise MailError("SMTP_HOST is not set")
+        raise MailError("SMTP_HOST is not set", permanent=True)
     if not getaddresses(message.get_all("To", []) + message.get_all("Cc", []) + message.get_all("Bcc", [])):
-        raise MailError("the message has no recipient (set MAIL_TO)")
+        raise MailError("the message has no recipient (set MAIL_TO)", permanent=True)
     step = "connect"
     client: smtplib.SMTP | None = None
     try:
@@ -140,7 +156,7 @@ def send_email(message: EmailMessage, settings: Settings, *, timeout: float = 15
     except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError is an OSError
         if client is not None:
             client.close()
-        raise _fail(_reason(exc, step, where), settings) from exc
+        raise _fail(_reason(exc, step, where), settings, permanent=_is_permanent(exc)) from exc
     try:
         client.quit()
     except (smtplib.SMTPException, OSError):  # the message is already accepted; a rude goodbye changes nothing

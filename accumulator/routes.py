@@ -13,10 +13,11 @@ BACKUPS = "/backups"
 COMMENTS = "/comments"
 MESSAGES = "/messages"
 TOKENS = "/tokens"
+NOTIFICATIONS = "/notifications"
 DASHBOARD_PAGES = "/api/analytics/pages"  # the dashboard's pages table, fetched by an opening tab
 EVENTS = "/api/event"  # page views, likes and leaves from the owner's sites (the tracker)
 STATS_BADGE = "/api/stats/badge.svg"  # a page's views or readers as an image, on every page of the blog
 STATS_LIVE = "/api/stats/live"  # a page's readers, live (Server-Sent Events)
 
 # Pages that need the owner's session; everything else is readable by anyone.
-OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS, COMMENTS, MESSAGES, TOKENS)
+OWNER_PAGES = (NOTES, PASTES, PLANTS, SESSIONS, BACKUPS, COMMENTS, MESSAGES, TOKENS, NOTIFICATIONS)

@@ -1,5 +1,5 @@
 """Backups as the app and the command line run them: record the run, write the archive, keep
-`BACKUP_KEEP`, tell the owner when a scheduled one failed."""
+`BACKUP_KEEP`, tell the owner (through the notification layer) when a scheduled one failed."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from accumulator import mail
 from accumulator.backup import runs, service
 from accumulator.backup.service import BackupResult
 from accumulator.db import session_scope, utcnow
+from accumulator.notify import actions as notify
+from accumulator.notify.alerts import Alert
 from accumulator.runtime import Services, in_transaction
 from accumulator.storage import FileStore
 
@@ -91,25 +93,29 @@ async def scheduled_backup(svc: Services, now: datetime | None = None) -> str:
         )
     except Exception as exc:
         log.error("scheduled backup failed: %s", exc)
-        await run_in_threadpool(_notify_failure, svc, now, f"{type(exc).__name__}: {exc}")
+        await notify.notify(svc, failure_alert(svc, now, f"{type(exc).__name__}: {exc}"), now=now)
         return "failed"
     removed = await run_in_threadpool(service.prune, settings.backup_dir, settings.backup_keep)
     log.info("%s; removed %d old archives", result.summary(), len(removed))
     return "ok"
 
 
-def _notify_failure(svc: Services, now: datetime, error: str) -> None:
+def failure_alert(svc: Services, now: datetime, error: str) -> Alert:
+    """The urgent alert of a failed scheduled backup (one per day: the job tries once a day)."""
     settings = svc.settings
-    if not settings.mail_configured:
-        return
     when = now.astimezone(settings.zone).strftime("%Y-%m-%d %H:%M %Z")
     text = (
         f"The scheduled backup of {when} failed:\n\n    {mail.one_line(error)}\n\n"
         f"Backups go to BACKUP_DIR on the server; the next attempt is tomorrow at {settings.backup_time}, or run\n"
         "`python -m accumulator backup` by hand.\n"
     )
-    message = mail.plain_message(settings=settings, subject="Accumulator: the backup failed", text=text, tag="backup")
-    try:
-        mail.send_email(message, settings)
-    except mail.MailError as exc:
-        log.error("could not tell the owner the backup failed: %s", exc)
+    day = now.astimezone(settings.zone).date().isoformat()
+    return Alert(
+        kind="backup",
+        key=f"backup-failed:{day}",
+        title="Accumulator: the backup failed",
+        body=text,
+        summary=f"The backup of {when} failed: {mail.one_line(error)}"[:300],
+        link="/backups",
+        tag="backup",
+    )

@@ -50,7 +50,7 @@ class BackupResult:
             f"Backed up {total:,} rows of {len(self.rows)} tables and {self.files:,} files "
             f"({self.file_bytes / 1e6:,.1f} MB) at revision {self.revision} in {self.seconds:.1f} s: "
             f"{self.path} ({self.size / 1e6:,.1f} MB)"
-            + ("" if self.include_secrets else "; secrets left out (sessions, VAPID keys, secret key)")
+            + ("" if self.include_secrets else "; secrets left out (sessions, VAPID keys, Apprise URLs, secret key)")
             + (f"; {self.vanished} files deleted meanwhile were left out with their rows" if self.vanished else "")
         )
 

@@ -27,6 +27,8 @@ SECRET_TABLES = {
     "owner_session": "every session is logged out (only hashes of session tokens are stored, but they are keys)",
     "app_secret": "a new VAPID key pair is made on first use",
     "push_subscription": "browsers enable notifications again (they were bound to the old VAPID key)",
+    # Apprise URLs hold the services' tokens and passwords; the channels themselves (names, routes) stay.
+    "notify_apprise_url": "each Apprise notification channel is listed without its URL: add it again",
 }
 
 

@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
-from accumulator import push
 from accumulator.comments import moderation, notices, service, spam
 from accumulator.comments.models import Comment
 from accumulator.db import utcnow
-from accumulator.mail import MailError, plain_message, send_email
+from accumulator.notify import actions as notify
+from accumulator.notify.alerts import Alert
 from accumulator.ratelimit import Limiter, create_limiter
 from accumulator.runtime import Services, Topic, in_transaction, publish
 
@@ -143,37 +142,24 @@ async def set_words(svc: Services, *, text: str) -> list[str]:
 
 
 async def send_digest(svc: Services, *, now: datetime | None = None) -> int:
-    """Send the unsent notices as one digest (e-mail and browser push); the number of notices
-    sent. A channel that fails does not stop the other; when every channel fails they are tried
-    again on the next run."""
+    """Hand the unsent notices to the notification layer as one digest (on every channel the
+    "comments" kind is routed to); the number of notices it took. A channel failing for now is
+    retried by the layer; when every channel refused for good, the notices are
+    given back and the next run tries again, as a new digest."""
     now = now or utcnow()
     gap = timedelta(minutes=svc.settings.notify_digest_minutes)
     claimed = await in_transaction(svc, notices.claim_digest, now=now, gap=gap)
     if not claimed:
         return 0
     subject, text = notices.digest_text(claimed, svc.settings.base_url)
-    delivered = False
-    if svc.settings.mail_configured:
-        message = plain_message(settings=svc.settings, subject=subject, text=text, tag="comments")
-        try:
-            await run_in_threadpool(send_email, message, svc.settings)
-            delivered = True
-        except MailError as exc:
-            log.warning("comment digest by e-mail failed: %s", exc)
     body = claimed[0].summary[:200] + (f" (+{len(claimed) - 1} more)" if len(claimed) > 1 else "")
     url = "/messages" if all(notice.kind == "contact" for notice in claimed) else "/comments"
-    try:
-        report = await push.send_to_all(
-            svc.engine, svc.settings, {"title": subject, "body": body, "url": url, "tag": "owner-digest"}
-        )
-        delivered = delivered or report.delivered > 0
-    except push.PushError as exc:
-        log.warning("comment digest by push failed: %s", exc)
-    if not delivered and (svc.settings.mail_configured or await _has_subscribers(svc)):
+    # One key per claim: notices given back and claimed again make a new digest, not a duplicate.
+    key = f"comments:{claimed[0].id}-{claimed[-1].id}:{now.isoformat()}"
+    alert = Alert(kind="comments", key=key, title=subject, body=text, summary=body, link=url, tag="owner-digest")
+    outcomes = await notify.notify(svc, alert, now=now)
+    # No channel at all (none set up, or all routed off): the notices are read on the pages instead.
+    if outcomes and all(outcome.status == "failed" for outcome in outcomes.values()):
         await in_transaction(svc, notices.release, ids=[notice.id for notice in claimed])
         return 0
     return len(claimed)
-
-
-async def _has_subscribers(svc: Services) -> bool:
-    return bool(await in_transaction(svc, lambda session: push.subscription_count(session)))

@@ -32,6 +32,11 @@ async def _announce(svc: Services, plant_id: int = 0, what: str = "") -> None:
     await publish(svc, PLANTS_TOPIC, PlantsChanged(plant_id=plant_id, what=what))
 
 
+async def announce(svc: Services) -> None:
+    """Tell open plant pages that plants changed elsewhere (e.g. from a notification's button)."""
+    await _announce(svc)
+
+
 async def create_plant(svc: Services, *, data: service.PlantInput) -> int:
     plant = await in_transaction(svc, service.create_plant, data=data, now=utcnow())
     await _announce(svc, plant.id)

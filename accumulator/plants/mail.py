@@ -20,7 +20,15 @@ from accumulator.mail import sender as _sender
 from accumulator.plants.due import DuePlant
 from accumulator.settings import Settings
 
-__all__ = ["DEFAULT_FROM", "IMPLICIT_TLS_PORT", "MailError", "compose_digest", "digest_subject", "send_email"]
+__all__ = [
+    "DEFAULT_FROM",
+    "IMPLICIT_TLS_PORT",
+    "MailError",
+    "compose_digest",
+    "digest_parts",
+    "digest_subject",
+    "send_email",
+]
 
 WHY_YOU_GET_THIS = "You get this once a day while plants are due; mark them watered or snooze them to stop."
 
@@ -96,6 +104,12 @@ def _html_body(plants: list[DuePlant], base_url: str, today: date) -> str:
         f'<p style="color:#666;font-size:smaller">{esc(WHY_YOU_GET_THIS)}</p>\n'
         "</body></html>\n"
     )
+
+
+def digest_parts(plants: Sequence[DuePlant], *, base_url: str, today: date) -> tuple[str, str, str]:
+    """(subject, plain text, HTML) of the digest, most overdue first: what every channel sends."""
+    ordered = _most_overdue_first(plants)
+    return digest_subject(ordered), _plain_body(ordered, base_url, today), _html_body(ordered, base_url, today)
 
 
 def compose_digest(plants: Sequence[DuePlant], *, settings: Settings, today: date) -> EmailMessage:

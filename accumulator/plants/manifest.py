@@ -7,7 +7,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from accumulator import routes
 from accumulator.feature import Feature, NavEntry
 from accumulator.jobs import JobSpec
-from accumulator.plants import actions, api
+from accumulator.plants import actions, api, quick_api
 from accumulator.runtime import Services
 
 
@@ -19,7 +19,7 @@ def jobs(svc: Services) -> list[JobSpec]:
 
 FEATURE = Feature(
     name="plants",
-    routes=api.routes,
+    routes=[*quick_api.routes, *api.routes],
     jobs=jobs,
     topics=(actions.PLANTS_TOPIC,),
     pages="accumulator.plants.pages",

@@ -61,7 +61,7 @@ class ReminderDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     plant_id: int = Field(foreign_key="plant.id", ondelete="CASCADE")
     day: date
-    channel: str = Field(max_length=10)  # "email" | "push"
+    channel: str = Field(max_length=40)  # "email" | "push" | "apprise-<id>" (widened in 0017)
     sent_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

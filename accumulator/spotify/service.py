@@ -25,6 +25,8 @@ from starlette.concurrency import run_in_threadpool
 
 from accumulator.db import session_scope, utcnow
 from accumulator.inputs import web_url
+from accumulator.notify import actions as notify
+from accumulator.notify.alerts import Alert
 from accumulator.settings import Settings
 from accumulator.spotify.client import RateLimited, Revoked, SpotifyClient, SpotifyError, Tokens, Unauthorized
 from accumulator.spotify.models import SpotifyAccount, SpotifySnapshot
@@ -165,6 +167,18 @@ def disconnect(session: Session) -> None:
     session.exec(delete(SpotifyAccount))
 
 
+def reconnect_alert(now: datetime) -> Alert:
+    return Alert(
+        kind="spotify",
+        key=f"spotify-reconnect:{now.isoformat()}",
+        title="Spotify needs reconnecting",
+        body="Spotify refused the app's access (the connection was revoked or expired). "
+        "Open the Spotify page and connect again to keep recording what you play.",
+        link="/spotify",
+        tag="spotify",
+    )
+
+
 class SpotifySync:
     """The one object per process that talks to Spotify."""
 
@@ -214,7 +228,7 @@ class SpotifySync:
                 tokens = await self.client.refresh(account.refresh_token)
             except Revoked as exc:
                 log.warning("Spotify refused the refresh token (%s); the owner must connect again", exc)
-                await self._db(self._mark_revoked)
+                await self._db(self._mark_revoked, settings=self.settings, now=utcnow())
                 await self.announce("connection")
                 raise NotConnected from None
             await self._db(self._store_tokens, tokens=tokens, now=now)
@@ -247,11 +261,15 @@ class SpotifySync:
         session.add(account)
 
     @staticmethod
-    def _mark_revoked(session: Session) -> None:
+    def _mark_revoked(session: Session, *, settings: Settings, now: datetime) -> None:
+        """Mark the connection as needing the owner, and (the first time) tell them, in the same
+        transaction: of processes racing here, only the one that flips the flag raises the alert."""
         account = session.get(SpotifyAccount, 1)
-        if account is not None:
-            account.needs_reconnect = True
-            session.add(account)
+        if account is None or account.needs_reconnect:
+            return
+        account.needs_reconnect = True
+        session.add(account)
+        notify.raise_in_session(session=session, settings=settings, alert=reconnect_alert(now), now=now)
 
     async def connect(self, *, code: str, redirect_uri: str) -> None:
         """Finish the authorization-code flow: keep the tokens, then fetch everything once."""

@@ -100,12 +100,17 @@ async def test_push_is_delivered_and_decrypts_to_the_digest(
         assert report.sent == {"email": 1, "push": 1}
         (received,) = pushes.pushes_to("phone")
         message = browser.decrypt(received.body)
+    actions = message.pop("actions")  # the buttons (issue 19): tested in tests/notify/test_action_tokens.py
     assert message == {
         "title": "1 plant needs water today",
         "body": "Monstera",
         "url": "/plants",
         "tag": "plant-reminder",
     }
+    assert [(action["action"], action["title"]) for action in actions] == [
+        ("water", "Watered"),
+        ("snooze", "Snooze a day"),
+    ]
 
 
 async def test_a_failing_channel_does_not_stop_the_other_and_is_retried_next_run(

@@ -1,0 +1,1 @@
+"""Channels: small transports with one contract (see base.py), and the registry naming them."""
