@@ -24,7 +24,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from accumulator.analytics.depth_models import (
     DEPTH_COUNTERS,
@@ -104,17 +105,20 @@ class _Depths:
         page_day: dict[tuple, dict] = {}
         site_day: dict[tuple, dict] = {}
         page_total: dict[tuple, dict] = {}
+        # Only the counters this batch moves (a batch of page views moves entries and exits alone):
+        # every row of a statement has the same columns, the rest keep their values (or start at 0).
+        moved = sorted({column for (_day, _site, _path, column) in self.page_day}, key=DEPTH_COUNTERS.index)
         for (day, site, path, column), amount in self.page_day.items():
             for rows, key in ((page_day, (day, site, path)), (site_day, (day, site)), (page_total, (site, path))):
                 row = rows.get(key)
                 if row is None:
-                    row = rows[key] = dict.fromkeys(DEPTH_COUNTERS, 0)
+                    row = rows[key] = dict.fromkeys(moved, 0)
                 row[column] += amount
         tables = ((DailyPageDepth, ("day", "site", "path"), page_day), (DailySiteDepth, ("day", "site"), site_day),
                   (PageDepthTotal, ("site", "path"), page_total))  # fmt: skip
         for table, keys, rows in tables:
             keyed = [{**dict(zip(keys, key, strict=True)), **row} for key, row in rows.items()]
-            upsert_add(session, table.__table__, keyed, keys=list(keys), counters=list(DEPTH_COUNTERS))
+            upsert_add(session, table.__table__, keyed, keys=list(keys), counters=moved)
 
 
 def _read_time(depths: _Depths, event: CountedEvent) -> None:
@@ -136,10 +140,14 @@ def _visits(session: Session, depths: _Depths, events: Sequence[CountedEvent]) -
     if not tabs:
         return
     states: dict[str, dict] = {}
+    table = VisitState.__table__
+    columns = ("tab_hash", "site", "path", "day", "last_seen")
     for start in range(0, len(tabs), _CHUNK):
         chunk = tabs[start : start + _CHUNK]
-        for state in session.exec(select(VisitState).where(col(VisitState.tab_hash).in_(chunk))):
-            states[state.tab_hash] = state.model_dump()
+        # Plain rows, not ORM objects: this runs in every batch the writer writes.
+        statement = sa.select(*(table.c[name] for name in columns)).where(table.c.tab_hash.in_(chunk))
+        for row in session.connection().execute(statement):
+            states[row[0]] = dict(zip(columns, row, strict=True))
     changed: set[str] = set()
     for event in events:
         if not event.tab or event.kind not in ("pageview", "engage"):

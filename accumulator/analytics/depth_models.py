@@ -26,25 +26,31 @@ DEPTH_COUNTERS = (
 )  # fmt: skip
 
 
+def _counter():
+    # A default in the database too: a batch writes only the counters it moves (entries and exits,
+    # say), and rows it creates start at zero everywhere else.
+    return Field(default=0, sa_column_kwargs={"server_default": "0", "default": None})
+
+
 class _Depth(SQLModel):
-    timed: int = 0  # page views with a reported reading time
-    seconds: int = 0  # their engaged seconds, summed
-    t0: int = 0
-    t1: int = 0
-    t2: int = 0
-    t3: int = 0
-    t4: int = 0
-    t5: int = 0
-    t6: int = 0
-    t7: int = 0
-    t8: int = 0
-    t9: int = 0
-    scroll25: int = 0  # page views scrolled at least this far
-    scroll50: int = 0
-    scroll75: int = 0
-    scroll100: int = 0
-    entries: int = 0  # visits that started here
-    exits: int = 0  # visits whose last page (so far) is this one
+    timed: int = _counter()  # page views with a reported reading time
+    seconds: int = _counter()  # their engaged seconds, summed
+    t0: int = _counter()
+    t1: int = _counter()
+    t2: int = _counter()
+    t3: int = _counter()
+    t4: int = _counter()
+    t5: int = _counter()
+    t6: int = _counter()
+    t7: int = _counter()
+    t8: int = _counter()
+    t9: int = _counter()
+    scroll25: int = _counter()  # page views scrolled at least this far
+    scroll50: int = _counter()
+    scroll75: int = _counter()
+    scroll100: int = _counter()
+    entries: int = _counter()  # visits that started here
+    exits: int = _counter()  # visits whose last page (so far) is this one
 
 
 class DailyPageDepth(_Depth, table=True):

@@ -25,7 +25,8 @@ COUNTERS = (
 
 
 def _counters() -> list[sa.Column]:
-    return [sa.Column(name, sa.Integer(), nullable=False) for name in COUNTERS]
+    # Defaults in the database: a batch writes only the counters it moves.
+    return [sa.Column(name, sa.Integer(), nullable=False, server_default="0") for name in COUNTERS]
 
 
 def _site() -> sa.Column:
