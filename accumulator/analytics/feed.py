@@ -64,6 +64,7 @@ class DashboardView:
     snapshot: Snapshot
     patch: list[dict] | None  # page rows changed since the tab's version; None: send the whole table
     chart: list[dict]
+    hours: list[dict]  # today by hour
     shares: dict[str, list[dict]]
 
 
@@ -170,20 +171,40 @@ class DashboardFeed:
             snapshot=snapshot,
             patch=patch,
             chart=self.chart(site, path),
+            hours=self.hours(site, path),
             shares=self.breakdowns(range_key),
         )
 
     def chart(self, site: str | None = None, path: str | None = None) -> list[dict]:
-        """Views and unique visitors per day, last 30 days, for everything or one page."""
+        """Views and unique visitors per day, last 30 days, for everything or one page, each day with
+        the views of the same day of the 30 before (`previous`: the comparison's dashed line)."""
 
         def compute() -> list[dict]:
             with session_scope(self.engine) as session:
                 points = queries.daily_series(
-                    session=session, today=self.today(), days=CHART_DAYS, site=site, path=path
+                    session=session, today=self.today(), days=2 * CHART_DAYS, site=site, path=path
                 )
-            return [{"day": p.day.strftime("%b %d"), "views": p.views, "visitors": p.visitors} for p in points]
+            before, shown = points[:CHART_DAYS], points[CHART_DAYS:]
+            return [
+                {"day": p.day.strftime("%b %d"), "views": p.views, "visitors": p.visitors, "previous": old.views}
+                for p, old in zip(shown, before, strict=True)
+            ]
 
         return self._cached(("chart", site, path), compute)
+
+    def hours(self, site: str | None = None, path: str | None = None) -> list[dict]:
+        """Today's views by hour of the owner's day, up to the current hour."""
+
+        def compute() -> list[dict]:
+            now = self.clock()
+            local = now.astimezone(self.zone)
+            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            with session_scope(self.engine) as session:
+                points = queries.hourly_series(session=session, since=midnight, until=now,
+                                               site=site, path=path)  # fmt: skip
+            return [{"hour": p.hour.astimezone(self.zone).strftime("%H:%M"), "views": p.views} for p in points]
+
+        return self._cached(("hours", site, path), compute)
 
     def breakdowns(self, range_key: str) -> dict[str, list[dict]]:
         """Breakdowns, entries and exits, goals and reading over a range (analytics/range_view.py)."""

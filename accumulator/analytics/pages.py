@@ -161,16 +161,26 @@ def chart_card() -> rx.Component:
                 DashboardState.selected != "",
                 rx.button("Show all pages", size="1", variant="ghost", on_click=DashboardState.select_page("")),
             ),
+            rx.spacer(),
+            rx.text(DashboardState.chart_change, size="2", color_scheme="gray", id="chart-change"),
             align="center",
             wrap="wrap",
+            width="100%",
         ),
-        rx.recharts.area_chart(
+        rx.recharts.composed_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
             rx.recharts.area(
                 data_key="views", name="Views", stroke=rx.color(theme.ACCENT, 9), fill=rx.color(theme.ACCENT, 5)
             ),
             rx.recharts.area(
                 data_key="visitors", name="Visitors", stroke=rx.color("grass", 9), fill=rx.color("grass", 4)
+            ),
+            rx.recharts.line(
+                data_key="previous",
+                name="Views, 30 days before",
+                stroke=rx.color("gray", 9),
+                stroke_dasharray="5 5",
+                dot=False,
             ),
             rx.recharts.x_axis(data_key="day", min_tick_gap=24),
             rx.recharts.y_axis(allow_decimals=False, width=40),
@@ -181,6 +191,24 @@ def chart_card() -> rx.Component:
             width="100%",
         ),
         width="100%",
+    )
+
+
+def hours_card() -> rx.Component:
+    return rx.card(
+        rx.heading("Today by hour", size="4"),
+        rx.recharts.bar_chart(
+            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+            rx.recharts.bar(data_key="views", name="Views", fill=rx.color(theme.ACCENT, 8)),
+            rx.recharts.x_axis(data_key="hour", min_tick_gap=16),
+            rx.recharts.y_axis(allow_decimals=False, width=40),
+            rx.recharts.tooltip(),
+            data=DashboardState.hours_past + DashboardState.hour_now,
+            height=180,
+            width="100%",
+        ),
+        width="100%",
+        id="hours-card",
     )
 
 
@@ -202,6 +230,7 @@ def dashboard_page() -> rx.Component:
             width="100%",
         ),
         chart_card(),
+        hours_card(),
         pages_table(),
         audience_section(),
         spacing="4",

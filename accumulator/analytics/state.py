@@ -69,6 +69,12 @@ class ChartPoint(TypedDict):
     day: str
     views: int
     visitors: int
+    previous: int  # views of the same day of the 30 before
+
+
+class HourPoint(TypedDict):
+    hour: str  # "09:00" in the owner's zone
+    views: int
 
 
 class PagesFeed(TypedDict):
@@ -114,6 +120,8 @@ class DashboardState(OwnerState):
     _pages_version: int = -1  # the table version this tab was last sent
     chart_past: list[ChartPoint] = []
     chart_today: list[ChartPoint] = []  # one point, or none
+    hours_past: list[HourPoint] = []  # today by hour, before this hour (changes once an hour)
+    hour_now: list[HourPoint] = []  # this hour: one point, or none
     browsers: list[Share] = []
     systems: list[Share] = []
     devices: list[Share] = []
@@ -150,9 +158,22 @@ class DashboardState(OwnerState):
             self._set(name, shares[kind])
         self._set("reading", (shares.get("reading") or [NO_READING])[0])
 
+    @rx.var
+    def chart_change(self) -> str:
+        """The chart's views against the 30 days before: "1,234 views, +12% on the 30 days before"."""
+        points = self.chart_past + self.chart_today
+        now, before = sum(p["views"] for p in points), sum(p["previous"] for p in points)
+        if not before:
+            return f"{now:,} views" + ("" if not now else ", none in the 30 days before")
+        return f"{now:,} views, {100 * (now - before) / before:+.0f}% on the 30 days before"
+
     def _show_chart(self, points: list[ChartPoint]) -> None:
         self._set("chart_past", points[:-1])
         self._set("chart_today", points[-1:])
+
+    def _show_hours(self, points: list[HourPoint]) -> None:
+        self._set("hours_past", points[:-1])
+        self._set("hour_now", points[-1:])
 
     def _send_pages(self, snapshot: Snapshot, rows: list[PageRow] | None, *, since: int) -> None:
         sent = self.pages_feed["sent"] + 1
@@ -177,6 +198,7 @@ class DashboardState(OwnerState):
         self._set("page_count", len(snapshot.pages))
         self._send_pages(snapshot, view.patch, since=since)
         self._show_chart(view.chart)
+        self._show_hours(view.hours)
         self._show_shares(view.shares)
         self._set("loaded", True)
 
@@ -223,7 +245,9 @@ class DashboardState(OwnerState):
     async def select_page(self, key: Annotated[str, MaxLength(600)]):
         self.selected = "" if key == self.selected else key
         site, _, path = self.selected.partition("|")
-        self._show_chart(await off_loop(_feed().chart, site=site or None, path=path or None))
+        feed = _feed()
+        self._show_chart(await off_loop(feed.chart, site=site or None, path=path or None))
+        self._show_hours(await off_loop(feed.hours, site=site or None, path=path or None))
 
     @dashboard
     async def set_range(self, key: str | list[str]):

@@ -194,3 +194,31 @@ async def test_a_change_landing_while_the_table_is_read_is_in_the_next_snapshot(
     assert during.version < after.version == feed.version
     assert [row["path"] for row in after.pages if row["path"] == "/new"] == ["/new"]
     assert [row["path"] for row in patch] == ["/new"]
+
+
+def test_the_chart_compares_each_day_with_the_same_day_thirty_before_and_today_goes_by_hour(engine: Engine) -> None:
+    from datetime import timedelta
+
+    from accumulator.analytics import service
+    from accumulator.db import session_scope, utcnow
+
+    zone = ZoneInfo("Europe/Paris")
+    now = utcnow()
+    today = service.local_day(now, zone)
+
+    def views(day, count: int, hour=None) -> list[service.CountedEvent]:
+        return [service.CountedEvent(kind="pageview", site="blog", path="/a", day=day, visitor_hash=f"{n:032x}",
+                                     hour=hour) for n in range(count)]  # fmt: skip
+
+    with session_scope(engine) as session:
+        service.record_events(session=session, events=views(today, 3, service.utc_hour(now)))
+        service.record_events(session=session, events=views(today - timedelta(days=30), 2))
+        service.record_events(session=session, events=views(today - timedelta(days=60), 7))  # before both windows
+    feed = DashboardFeed(engine=engine, zone=zone, presence=MemoryPresence(), bus=MemoryBus(), clock=lambda: now)
+    chart = feed.chart()
+    assert len(chart) == 30
+    assert (chart[-1]["views"], chart[-1]["previous"]) == (3, 2)
+    assert sum(point["previous"] for point in chart) == 2 and sum(point["views"] for point in chart) == 3
+    hours = feed.hours()
+    assert hours[-1] == {"hour": now.astimezone(zone).strftime("%H:00"), "views": 3}
+    assert len(hours) == now.astimezone(zone).hour + 1 and sum(point["views"] for point in hours) == 3
