@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from accumulator.analytics import countries, service, stream
+from accumulator.analytics import countries, depth, service, stream
 from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.ingest import IncomingEvent, Ingestor
 from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
@@ -121,8 +121,10 @@ async def forget_counted_keys(svc: Services) -> int:
 
 async def forget_visitors(svc: Services) -> int:
     """Job: delete visitor hashes older than yesterday (each day's count stays in the rollups)."""
-    today = service.local_day(utcnow(), svc.settings.zone)
-    return await in_transaction(svc, service.forget_visitors, today=today)
+    now = utcnow()
+    today = service.local_day(now, svc.settings.zone)
+    deleted = await in_transaction(svc, service.forget_visitors, today=today)
+    return deleted + await in_transaction(svc, depth.forget_minutes, now=now)
 
 
 async def run_feed(svc: Services) -> None:

@@ -34,6 +34,7 @@ from accumulator.analytics.depth_models import (
     DailyGoalVisitor,
     DailyPageDepth,
     DailySiteDepth,
+    MinuteSiteStat,
     PageDepthTotal,
     VisitState,
 )
@@ -194,10 +195,12 @@ def record(session: Session, events: Sequence[CountedEvent], dimensions: Counter
     """Count the batch's reading reports, visits and goals; add its countries, campaigns and goals
     to the site breakdowns in `dimensions` ({(day, site, kind, value): views})."""
     depths = _Depths()
+    minutes: Counter[tuple[int, str]] = Counter()
     for event in events:
         if event.kind == "engage":
             _read_time(depths, event)
         elif event.kind == "pageview" and event.tab:  # (an imported history has no countries or campaigns)
+            minutes[(event.seen // 60, event.site)] += 1
             dimensions[(event.day, event.site, "country", event.country or UNKNOWN_COUNTRY)] += 1
             for kind in ("utm_source", "utm_medium", "utm_campaign"):
                 if value := getattr(event, kind):
@@ -205,6 +208,30 @@ def record(session: Session, events: Sequence[CountedEvent], dimensions: Counter
     _visits(session, depths, events)
     _goals(session, events, dimensions)
     depths.write(session)
+    per_minute = [{"minute": m, "site": s, "views": n} for (m, s), n in minutes.items()]
+    upsert_add(session, MinuteSiteStat.__table__, per_minute, keys=["minute", "site"], counters=["views"])
+
+
+MINUTES_KEPT = 120
+
+
+def forget_minutes(*, session: Session, now: datetime) -> int:
+    """Delete the per-minute counts older than two hours (the live chart shows thirty minutes)."""
+    oldest = int(now.timestamp()) // 60 - MINUTES_KEPT
+    table = MinuteSiteStat.__table__
+    return session.connection().execute(sa.delete(table).where(table.c.minute < oldest)).rowcount
+
+
+def last_minutes(*, session: Session, now: datetime, count: int = 30) -> list[tuple[int, int]]:
+    """(minute, views) of every site for the last `count` minutes, this one included, zeros too."""
+    current = int(now.timestamp()) // 60
+    table = MinuteSiteStat.__table__
+    rows = session.connection().execute(
+        sa.select(table.c.minute, sa.func.sum(table.c.views)).where(table.c.minute > current - count)
+        .group_by(table.c.minute)
+    )  # fmt: skip
+    found = {int(minute): int(views) for minute, views in rows}
+    return [(minute, found.get(minute, 0)) for minute in range(current - count + 1, current + 1)]
 
 
 def _as_date(value: date | str) -> date:

@@ -100,3 +100,14 @@ class DailyGoalVisitor(SQLModel, table=True):
     site: str = Field(primary_key=True, max_length=SITE_MAX)
     goal: str = Field(primary_key=True, max_length=64)
     visitor_hash: str = Field(primary_key=True, max_length=32)
+
+
+class MinuteSiteStat(SQLModel, table=True):
+    """A site's page views in one minute, for the live "last 30 minutes" chart; rows older than two
+    hours are deleted by the hourly job."""
+
+    __tablename__ = "analytics_minute"
+
+    minute: int = Field(primary_key=True)  # Unix time // 60
+    site: str = Field(primary_key=True, max_length=SITE_MAX)
+    views: int = 0

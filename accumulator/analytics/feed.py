@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from accumulator.analytics import queries, service
+from accumulator.analytics import depth, queries, service
 from accumulator.analytics.page_table import PageTable, page_key
 from accumulator.analytics.range_view import range_view
 from accumulator.analytics.topics import ANALYTICS_TOPIC
@@ -65,6 +65,7 @@ class DashboardView:
     patch: list[dict] | None  # page rows changed since the tab's version; None: send the whole table
     chart: list[dict]
     hours: list[dict]  # today by hour
+    minutes: list[dict]  # the last 30 minutes, of every site
     shares: dict[str, list[dict]]
 
 
@@ -172,6 +173,7 @@ class DashboardFeed:
             patch=patch,
             chart=self.chart(site, path),
             hours=self.hours(site, path),
+            minutes=self.minutes(),
             shares=self.breakdowns(range_key),
         )
 
@@ -205,6 +207,20 @@ class DashboardFeed:
             return [{"hour": p.hour.astimezone(self.zone).strftime("%H:%M"), "views": p.views} for p in points]
 
         return self._cached(("hours", site, path), compute)
+
+    def minutes(self) -> list[dict]:
+        """Page views of every site in each of the last 30 minutes, this one last (the live chart)."""
+
+        def compute() -> list[dict]:
+            now = self.clock()
+            with session_scope(self.engine) as session:
+                points = depth.last_minutes(session=session, now=now)
+            return [
+                {"minute": datetime.fromtimestamp(minute * 60, self.zone).strftime("%H:%M"), "views": views}
+                for minute, views in points
+            ]
+
+        return self._cached(("minutes",), compute)
 
     def breakdowns(self, range_key: str) -> dict[str, list[dict]]:
         """Breakdowns, entries and exits, goals and reading over a range (analytics/range_view.py)."""

@@ -194,22 +194,34 @@ def chart_card() -> rx.Component:
     )
 
 
-def hours_card() -> rx.Component:
+def bars_card(title: str, key: str, data: rx.Var, element_id: str) -> rx.Component:
     return rx.card(
-        rx.heading("Today by hour", size="4"),
+        rx.heading(title, size="4"),
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            rx.recharts.bar(data_key="views", name="Views", fill=rx.color(theme.ACCENT, 8)),
-            rx.recharts.x_axis(data_key="hour", min_tick_gap=16),
+            rx.recharts.bar(data_key="views", name="Views", fill=rx.color(theme.ACCENT, 8), is_animation_active=False),
+            rx.recharts.x_axis(data_key=key, min_tick_gap=16),
             rx.recharts.y_axis(allow_decimals=False, width=40),
             rx.recharts.tooltip(),
-            data=DashboardState.hours_past + DashboardState.hour_now,
+            data=data,
             height=180,
             width="100%",
         ),
-        width="100%",
-        id="hours-card",
+        flex="1",
+        min_width="280px",
+        id=element_id,
     )
+
+
+def recent_charts() -> rx.Component:
+    return rx.flex(
+        bars_card("Last 30 minutes", "minute", DashboardState.minutes_past + DashboardState.minute_now,
+                  "minutes-card"),
+        bars_card("Today by hour", "hour", DashboardState.hours_past + DashboardState.hour_now, "hours-card"),
+        wrap="wrap",
+        gap=theme.space(3),
+        width="100%",
+    )  # fmt: skip
 
 
 @page(
@@ -230,7 +242,7 @@ def dashboard_page() -> rx.Component:
             width="100%",
         ),
         chart_card(),
-        hours_card(),
+        recent_charts(),
         pages_table(),
         audience_section(),
         spacing="4",

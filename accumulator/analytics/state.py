@@ -77,6 +77,11 @@ class HourPoint(TypedDict):
     views: int
 
 
+class MinutePoint(TypedDict):
+    minute: str  # "09:41" in the owner's zone
+    views: int
+
+
 class PagesFeed(TypedDict):
     full: bool  # rows is the whole table, not a patch
     base: int  # a patch applies to the table of this version
@@ -122,6 +127,8 @@ class DashboardState(OwnerState):
     chart_today: list[ChartPoint] = []  # one point, or none
     hours_past: list[HourPoint] = []  # today by hour, before this hour (changes once an hour)
     hour_now: list[HourPoint] = []  # this hour: one point, or none
+    minutes_past: list[MinutePoint] = []  # the 29 minutes before this one (change once a minute)
+    minute_now: list[MinutePoint] = []  # this minute
     browsers: list[Share] = []
     systems: list[Share] = []
     devices: list[Share] = []
@@ -175,6 +182,10 @@ class DashboardState(OwnerState):
         self._set("hours_past", points[:-1])
         self._set("hour_now", points[-1:])
 
+    def _show_minutes(self, points: list[MinutePoint]) -> None:
+        self._set("minutes_past", points[:-1])
+        self._set("minute_now", points[-1:])
+
     def _send_pages(self, snapshot: Snapshot, rows: list[PageRow] | None, *, since: int) -> None:
         sent = self.pages_feed["sent"] + 1
         if rows is None:  # the browser fetches the whole table itself (routes.DASHBOARD_PAGES)
@@ -199,6 +210,7 @@ class DashboardState(OwnerState):
         self._send_pages(snapshot, view.patch, since=since)
         self._show_chart(view.chart)
         self._show_hours(view.hours)
+        self._show_minutes(view.minutes)
         self._show_shares(view.shares)
         self._set("loaded", True)
 

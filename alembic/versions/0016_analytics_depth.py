@@ -1,7 +1,7 @@
-"""analytics: how people read (engaged time, scroll depth, entries and exits), open visits, and
-goals' distinct visitors. New tables only: earlier page views have no reading reports, so the
-new numbers start at zero (countries, campaigns and goals are breakdown kinds of the existing
-site breakdown tables).
+"""analytics: how people read (engaged time, scroll depth, entries and exits), open visits,
+goals' distinct visitors, and page views per minute (the live "last 30 minutes"). New tables
+only: earlier page views have no reading reports, so the new numbers start at zero (countries,
+campaigns and goals are breakdown kinds of the existing site breakdown tables).
 
 Revision ID: 0016
 Revises: 0015
@@ -72,11 +72,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tab_hash"),
     )
     op.create_index("ix_analytics_visit_day", "analytics_visit", ["day"])
+    op.create_table(
+        "analytics_minute",
+        sa.Column("minute", sa.Integer(), nullable=False),
+        _site(),
+        sa.Column("views", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("minute", "site"),
+    )
 
 
 def downgrade() -> None:
     op.drop_index("ix_analytics_visit_day", table_name="analytics_visit")
     op.drop_index("ix_analytics_daily_page_depth_visits", table_name="analytics_daily_page_depth")
-    for table in ("analytics_visit", "analytics_goal_visitor", "analytics_page_depth", "analytics_daily_site_depth",
+    for table in ("analytics_minute", "analytics_visit", "analytics_goal_visitor", "analytics_page_depth",
+                  "analytics_daily_site_depth",
                   "analytics_daily_page_depth"):  # fmt: skip
         op.drop_table(table)

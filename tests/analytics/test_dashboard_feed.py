@@ -222,3 +222,28 @@ def test_the_chart_compares_each_day_with_the_same_day_thirty_before_and_today_g
     hours = feed.hours()
     assert hours[-1] == {"hour": now.astimezone(zone).strftime("%H:00"), "views": 3}
     assert len(hours) == now.astimezone(zone).hour + 1 and sum(point["views"] for point in hours) == 3
+
+
+def test_the_last_thirty_minutes_count_each_minute_and_old_minutes_are_forgotten(engine: Engine) -> None:
+    from datetime import timedelta
+
+    from accumulator.analytics import depth, service
+    from accumulator.db import session_scope, utcnow
+
+    now = utcnow()
+    zone = ZoneInfo("UTC")
+    today = service.local_day(now, zone)
+
+    def seen_at(moment, n: int) -> service.CountedEvent:
+        return service.CountedEvent(kind="pageview", site="blog", path="/a", day=today, visitor_hash=f"{n:032x}",
+                                    tab=f"{n:032x}", seen=int(moment.timestamp()))  # fmt: skip
+
+    with session_scope(engine) as session:
+        events = [seen_at(now, 1), seen_at(now, 2), seen_at(now - timedelta(minutes=5), 3)]
+        service.record_events(session=session, events=[*events, seen_at(now - timedelta(hours=3), 4)])
+    feed = DashboardFeed(engine=engine, zone=zone, presence=MemoryPresence(), bus=MemoryBus(), clock=lambda: now)
+    minutes = feed.minutes()
+    assert len(minutes) == 30 and minutes[-1] == {"minute": now.strftime("%H:%M"), "views": 2}
+    assert minutes[-6]["views"] == 1 and sum(point["views"] for point in minutes) == 3
+    with session_scope(engine) as session:
+        assert depth.forget_minutes(session=session, now=now) == 1  # the one three hours ago
