@@ -36,19 +36,25 @@ def reading(row: Mapping[str, int], views: int | None = None) -> dict[str, int]:
     }
 
 
-def _summed(session: Session, table: type, since: date | None, group: tuple = ()) -> list[dict]:
-    columns = [sa.func.coalesce(sa.func.sum(getattr(table, name)), 0).label(name) for name in DEPTH_COUNTERS]
-    statement = select(*group, *columns)
+def _in_range(statement, day, since: date | None, until: date | None):
     if since is not None:
-        statement = statement.where(table.day >= since)
+        statement = statement.where(day >= since)
+    if until is not None:
+        statement = statement.where(day <= until)
+    return statement
+
+
+def _summed(session: Session, table: type, since: date | None, until: date | None, group: tuple = ()) -> list[dict]:
+    columns = [sa.func.coalesce(sa.func.sum(getattr(table, name)), 0).label(name) for name in DEPTH_COUNTERS]
+    statement = _in_range(select(*group, *columns), table.day, since, until)
     if group:
         statement = statement.group_by(*group)
     return [dict(row._mapping) for row in session.exec(statement)]
 
 
-def reading_summary(*, session: Session, since: date | None) -> dict[str, int]:
+def reading_summary(*, session: Session, since: date | None, until: date | None = None) -> dict[str, int]:
     """Site-wide reading over a range: average and median seconds, page views timed, scroll marks (%)."""
-    (row,) = _summed(session, DailySiteDepth, since)
+    (row,) = _summed(session, DailySiteDepth, since, until)
     summary = reading(row)
     reached = max(int(row["timed"]), int(row["scroll25"]))
     summary["timed"] = int(row["timed"])
@@ -57,18 +63,18 @@ def reading_summary(*, session: Session, since: date | None) -> dict[str, int]:
     return summary
 
 
-def entries_and_exits(*, session: Session, since: date | None, limit: int = 8) -> dict[str, list[tuple[str, int]]]:
+def entries_and_exits(
+    *, session: Session, since: date | None, limit: int = 8, until: date | None = None
+) -> dict[str, list[tuple[str, int]]]:
     """The pages visits started on ("entry") and ended on ("exit") most, over a range."""
     if since is None:
         rows = session.exec(select(PageDepthTotal.site, PageDepthTotal.path, PageDepthTotal.entries,
                                    PageDepthTotal.exits)).all()  # fmt: skip
     else:
-        rows = session.exec(
-            select(DailyPageDepth.site, DailyPageDepth.path, sa.func.sum(DailyPageDepth.entries),
-                   sa.func.sum(DailyPageDepth.exits))
-            .where(DailyPageDepth.day >= since)
-            .group_by(DailyPageDepth.site, DailyPageDepth.path)
-        ).all()  # fmt: skip
+        statement = select(DailyPageDepth.site, DailyPageDepth.path, sa.func.sum(DailyPageDepth.entries),
+                           sa.func.sum(DailyPageDepth.exits))  # fmt: skip
+        statement = _in_range(statement, DailyPageDepth.day, since, until)
+        rows = session.exec(statement.group_by(DailyPageDepth.site, DailyPageDepth.path)).all()
     sites = {site for site, *_ in rows}
     name = (lambda site, path: path) if len(sites) <= 1 else (lambda site, path: f"{site} {path}")
     found: dict[str, list[tuple[str, int]]] = {"entry": [], "exit": []}
@@ -79,9 +85,9 @@ def entries_and_exits(*, session: Session, since: date | None, limit: int = 8) -
     return {kind: sorted(items, key=lambda item: (-item[1], item[0]))[:limit] for kind, items in found.items()}
 
 
-def visitors_in_range(*, session: Session, since: date | None) -> int:
-    """Daily distinct visitors summed over the range (the goals' conversion base, as Plausible's)."""
-    statement = select(sa.func.coalesce(sa.func.sum(DailySiteStat.visitors), 0))
-    if since is not None:
-        statement = statement.where(DailySiteStat.day >= since)
-    return int(session.exec(statement).one())
+def totals_in_range(*, session: Session, since: date | None, until: date | None = None) -> tuple[int, int]:
+    """(views, daily distinct visitors summed) over the range: the goals' conversion base, as Plausible's."""
+    statement = select(sa.func.coalesce(sa.func.sum(DailySiteStat.views), 0),
+                       sa.func.coalesce(sa.func.sum(DailySiteStat.visitors), 0))  # fmt: skip
+    views, visitors = session.exec(_in_range(statement, DailySiteStat.day, since, until)).one()
+    return int(views), int(visitors)

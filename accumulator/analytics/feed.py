@@ -40,10 +40,29 @@ from accumulator.realtime import Bus, Presence
 log = logging.getLogger(__name__)
 
 RANGES = {"7": 7, "30": 30, "90": 90, "all": None}  # dashboard range choice -> days (None: all time)
+CUSTOM_DAYS_MAX = 3 * 366  # a chosen range ("2026-10-01..2026-10-31") is at most about three years
+
+
+def range_bounds(range_key: str, today: date) -> tuple[date | None, date | None]:
+    """(first, last day) of a range choice: a preset ending today, all time (None, None), or a
+    chosen "YYYY-MM-DD..YYYY-MM-DD" (ValueError when it is not one, or ends after today)."""
+    if range_key in RANGES:
+        days = RANGES[range_key]
+        return (None, None) if days is None else (today - timedelta(days=days - 1), today)
+    first, separator, last = range_key.partition("..")
+    if not separator or len(range_key) != 22:
+        raise ValueError("A range is 7, 30, 90, all, or two days as YYYY-MM-DD..YYYY-MM-DD.")
+    since, until = date.fromisoformat(first), date.fromisoformat(last)
+    if not since <= until <= today or (until - since).days >= CUSTOM_DAYS_MAX:
+        raise ValueError("A range starts before it ends, ends by today and spans at most three years.")
+    return since, until
+
+
 CHART_DAYS = 30
 REFRESH_SHARE_INVERSE = 5  # wait four times as long as a refresh took before the next
 PATCHES_CACHED = 16  # patches kept per version (tabs at other versions compute theirs)
 MISSING = object()
+SHARES_CACHED = 16  # range views kept per epoch (the four presets and a few chosen ranges)
 SHARES_EVERY = 5.0  # seconds between two recomputations of the breakdowns under steady traffic
 
 
@@ -226,12 +245,14 @@ class DashboardFeed:
         """Breakdowns, entries and exits, goals and reading over a range (analytics/range_view.py)."""
 
         def compute() -> dict[str, list[dict]]:
-            days = RANGES.get(range_key, 30)
-            return range_view(self.engine, None if days is None else self.today() - timedelta(days=days - 1))
+            since, until = range_bounds(range_key, self.today())
+            return range_view(self.engine, since, until)
 
         key = ("breakdowns", self._shares_epoch, range_key)
         if key not in self._shares:
             self._shares = {k: v for k, v in self._shares.items() if k[1] == self._shares_epoch}
+            if len(self._shares) >= SHARES_CACHED:  # chosen ranges are many: keep a few
+                self._shares.clear()
             self._shares[key] = compute()
         return self._shares[key]
 

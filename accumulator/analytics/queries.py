@@ -165,13 +165,18 @@ def breakdown(*, session: Session, kind: str, since: date | None = None, limit: 
     return [(value, int(views)) for value, views in session.exec(statement)]
 
 
-def breakdowns(*, session: Session, since: date | None = None, limit: int = 10) -> dict[str, list[tuple[str, int]]]:
-    """`breakdown` of every dimension at once: one pass over the rollup instead of one per kind."""
+def breakdowns(
+    *, session: Session, since: date | None = None, limit: int = 10, until: date | None = None
+) -> dict[str, list[tuple[str, int]]]:
+    """`breakdown` of every dimension at once: one pass over the rollup instead of one per kind
+    (from `since` to `until` included; no `since`: all time)."""
     table = SiteDimensionTotal if since is None else DailySiteDimension
     total = sa.func.sum(table.views).label("total")
     statement = select(table.kind, table.value, total)
     if since is not None:
         statement = statement.where(DailySiteDimension.day >= since)
+        if until is not None:
+            statement = statement.where(DailySiteDimension.day <= until)
     found: dict[str, list[tuple[str, int]]] = {kind: [] for kind in BREAKDOWN_KINDS}
     for kind, value, views in session.exec(statement.group_by(table.kind, table.value)):
         if kind in found:

@@ -129,6 +129,22 @@ def audience_section() -> rx.Component:
             wrap="wrap",
             width="100%",
         ),
+        rx.form(
+            rx.hstack(
+                rx.input(type="date", name="from", aria_label="First day", id="range-from", required=True),
+                rx.text("to", size="2"),
+                rx.input(type="date", name="to", aria_label="Last day", id="range-to", required=True),
+                rx.button("Show", type="submit", variant="soft", size="2", id="range-apply"),
+                align="center",
+                wrap="wrap",
+            ),
+            on_submit=DashboardState.set_custom_range,
+        ),
+        rx.cond(
+            DashboardState.range_error != "",
+            rx.text(DashboardState.range_error, color_scheme="red", size="2", role="alert"),
+        ),
+        rx.text(DashboardState.range_summary, size="2", color_scheme="gray", id="range-summary"),
         rx.flex(
             reading_card(),
             share_list("Goals", DashboardState.goals, "goals", unit="% conv."),

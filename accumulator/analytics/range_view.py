@@ -4,7 +4,7 @@ scroll depth. Read in one transaction from the rollups (blocking: the feed runs 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.engine import Engine
 
@@ -19,14 +19,20 @@ def _shares(rows: list[tuple[str, int]]) -> list[dict]:
     return [{"value": value, "views": views, "share": round(100 * views / total, 1)} for value, views in rows]
 
 
-def range_view(engine: Engine, since: date | None) -> dict[str, list[dict]]:
-    """{kind: [{value, views, share}]} from `since` (None: all time); "goal" rows count distinct
-    visitors, their share being of the range's visitors; "reading" is one summary row."""
+def range_view(engine: Engine, since: date | None, until: date | None = None) -> dict[str, list[dict]]:
+    """{kind: [{value, views, share}]} from `since` to `until` (None: all time; to today); "goal"
+    rows count distinct visitors, their share being of the range's visitors; "reading" is one
+    summary row; "totals" one row of views and visitors, and of the period of the same length just
+    before (none for all time)."""
     with session_scope(engine) as session:
-        found = queries.breakdowns(session=session, since=since, limit=TOP)
-        found.update(depth_queries.entries_and_exits(session=session, since=since, limit=TOP))
-        visitors = depth_queries.visitors_in_range(session=session, since=since)
-        reading = depth_queries.reading_summary(session=session, since=since)
+        found = queries.breakdowns(session=session, since=since, limit=TOP, until=until)
+        found.update(depth_queries.entries_and_exits(session=session, since=since, limit=TOP, until=until))
+        views, visitors = depth_queries.totals_in_range(session=session, since=since, until=until)
+        reading = depth_queries.reading_summary(session=session, since=since, until=until)
+        before = (-1, -1)  # all time has no period before it
+        if since is not None and until is not None:
+            first = since - timedelta(days=(until - since).days + 1)
+            before = depth_queries.totals_in_range(session=session, since=first, until=since - timedelta(days=1))
     found["country"] = [(countries.label(code), views) for code, views in found["country"]]
     result = {kind: _shares(rows) for kind, rows in found.items() if kind not in ("goal", "goal_visitors")}
     result["goal"] = [
@@ -34,4 +40,6 @@ def range_view(engine: Engine, since: date | None) -> dict[str, list[dict]]:
         for value, uniques in found["goal_visitors"]
     ]
     result["reading"] = [reading]
+    result["totals"] = [{"views": views, "visitors": visitors, "views_before": before[0],
+                         "visitors_before": before[1]}]  # fmt: skip
     return result

@@ -14,7 +14,7 @@ from typing import Annotated, ClassVar, TypedDict
 import reflex as rx
 
 from accumulator.analytics import actions
-from accumulator.analytics.feed import RANGES, DashboardFeed, Snapshot
+from accumulator.analytics.feed import RANGES, DashboardFeed, Snapshot, range_bounds
 from accumulator.analytics.topics import DASHBOARD_TOPIC, DashboardRefreshed
 from accumulator.runtime import get_services, off_loop
 from accumulator.settings import Settings
@@ -63,6 +63,16 @@ class Reading(TypedDict):
 
 NO_READING: Reading = {"time_avg": -1, "time_median": -1, "timed": 0, "scroll25": 0, "scroll50": 0, "scroll75": 0,
                        "scroll100": 0}  # fmt: skip
+
+
+class RangeTotals(TypedDict):
+    views: int
+    visitors: int
+    views_before: int  # in the period of the same length just before (-1: none, for all time)
+    visitors_before: int
+
+
+NO_TOTALS: RangeTotals = {"views": 0, "visitors": 0, "views_before": -1, "visitors_before": -1}
 
 
 class ChartPoint(TypedDict):
@@ -141,6 +151,8 @@ class DashboardState(OwnerState):
     exits: list[Share] = []
     goals: list[Share] = []  # views: distinct visitors; share: of the range's visitors (conversion)
     reading: Reading = NO_READING
+    totals: RangeTotals = NO_TOTALS
+    range_error: str = ""
     sort_column: str = "views"
     sort_descending: bool = True
     query: str = ""
@@ -164,6 +176,23 @@ class DashboardState(OwnerState):
         for name, kind in SHARE_VARS:
             self._set(name, shares[kind])
         self._set("reading", (shares.get("reading") or [NO_READING])[0])
+        self._set("totals", (shares.get("totals") or [NO_TOTALS])[0])
+
+    @rx.var
+    def range_summary(self) -> str:
+        """The range's views and visitors, and the change from the period of the same length before."""
+        totals = self.totals
+
+        def change(now: int, before: int) -> str:
+            if before < 0:
+                return ""
+            if before == 0:
+                return " (none before)" if now else ""
+            return f" ({100 * (now - before) / before:+.0f}%)"
+
+        text = f"{totals['views']:,} views{change(totals['views'], totals['views_before'])}, "
+        text += f"{totals['visitors']:,} visitors{change(totals['visitors'], totals['visitors_before'])}"
+        return text + (" on the period before" if totals["views_before"] >= 0 else "")
 
     @rx.var
     def chart_change(self) -> str:
@@ -266,4 +295,22 @@ class DashboardState(OwnerState):
         if not isinstance(key, str) or key not in RANGES:
             return
         self.range_key = key
+        self.range_error = ""
         self._show_shares(await off_loop(_feed().breakdowns, range_key=key))
+
+    @dashboard
+    async def set_custom_range(self, form: dict):
+        """Any two days (the date inputs' values, YYYY-MM-DD)."""
+        first, last = form.get("from"), form.get("to")
+        if not (isinstance(first, str) and isinstance(last, str) and len(first) == len(last) == 10):
+            self.range_error = "Choose a first and a last day."
+            return
+        key = f"{first}..{last}"
+        feed = _feed()
+        try:
+            range_bounds(key, feed.today())
+        except ValueError as error:
+            self.range_error = str(error)
+            return
+        self.range_key, self.range_error = key, ""
+        self._show_shares(await off_loop(feed.breakdowns, range_key=key))

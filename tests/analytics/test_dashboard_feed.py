@@ -247,3 +247,37 @@ def test_the_last_thirty_minutes_count_each_minute_and_old_minutes_are_forgotten
     assert minutes[-6]["views"] == 1 and sum(point["views"] for point in minutes) == 3
     with session_scope(engine) as session:
         assert depth.forget_minutes(session=session, now=now) == 1  # the one three hours ago
+
+
+def test_a_range_is_a_preset_or_two_days_and_is_compared_with_the_period_before(engine: Engine) -> None:
+    from datetime import date, timedelta
+
+    import pytest
+
+    from accumulator.analytics import service
+    from accumulator.analytics.feed import range_bounds
+    from accumulator.analytics.range_view import range_view
+    from accumulator.db import session_scope
+
+    today = date(2026, 12, 2)
+    assert range_bounds("7", today) == (date(2026, 11, 26), today)
+    assert range_bounds("all", today) == (None, None)
+    assert range_bounds("2026-10-01..2026-10-31", today) == (date(2026, 10, 1), date(2026, 10, 31))
+    for bad in ("2026-10-31..2026-10-01", "2026-12-01..2026-12-03", "2020-01-01..2026-12-01", "2026-13-01..2026-13-02",
+                "2026-10-01..", "x" * 22, "２０２６-10-01..2026-10-31", ""):  # fmt: skip
+        with pytest.raises(ValueError):
+            range_bounds(bad, today)
+
+    def views(day, count: int) -> list[service.CountedEvent]:
+        return [service.CountedEvent(kind="pageview", site="blog", path="/a", day=day, visitor_hash=f"{n:032x}")
+                for n in range(count)]  # fmt: skip
+
+    with session_scope(engine) as session:
+        service.record_events(session=session, events=views(date(2026, 10, 15), 6))  # in October
+        service.record_events(session=session, events=views(date(2026, 9, 20), 4))  # the 31 days before it
+        service.record_events(session=session, events=views(date(2026, 11, 15), 9))  # after it
+    [totals] = range_view(engine, date(2026, 10, 1), date(2026, 10, 31))["totals"]
+    assert totals == {"views": 6, "visitors": 6, "views_before": 4, "visitors_before": 4}
+    [everything] = range_view(engine, None)["totals"]
+    assert everything["views"] == 19 and everything["views_before"] == -1
+    assert date(2026, 10, 1) - timedelta(days=31) == date(2026, 8, 31)  # the period before starts here
