@@ -22,15 +22,15 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
-from accumulator.analytics import depth, queries, service
+from accumulator.analytics import queries, series, service
 from accumulator.analytics.page_table import PageTable, page_key
-from accumulator.analytics.range_view import range_view
+from accumulator.analytics.range_view import range_bounds, range_view
 from accumulator.analytics.topics import ANALYTICS_TOPIC
 from accumulator.db import session_scope, utcnow
 from accumulator.inputs import is_clean
@@ -39,26 +39,6 @@ from accumulator.realtime import Bus, Presence
 
 log = logging.getLogger(__name__)
 
-RANGES = {"7": 7, "30": 30, "90": 90, "all": None}  # dashboard range choice -> days (None: all time)
-CUSTOM_DAYS_MAX = 3 * 366  # a chosen range ("2026-10-01..2026-10-31") is at most about three years
-
-
-def range_bounds(range_key: str, today: date) -> tuple[date | None, date | None]:
-    """(first, last day) of a range choice: a preset ending today, all time (None, None), or a
-    chosen "YYYY-MM-DD..YYYY-MM-DD" (ValueError when it is not one, or ends after today)."""
-    if range_key in RANGES:
-        days = RANGES[range_key]
-        return (None, None) if days is None else (today - timedelta(days=days - 1), today)
-    first, separator, last = range_key.partition("..")
-    if not separator or len(range_key) != 22:
-        raise ValueError("A range is 7, 30, 90, all, or two days as YYYY-MM-DD..YYYY-MM-DD.")
-    since, until = date.fromisoformat(first), date.fromisoformat(last)
-    if not since <= until <= today or (until - since).days >= CUSTOM_DAYS_MAX:
-        raise ValueError("A range starts before it ends, ends by today and spans at most three years.")
-    return since, until
-
-
-CHART_DAYS = 30
 REFRESH_SHARE_INVERSE = 5  # wait four times as long as a refresh took before the next
 PATCHES_CACHED = 16  # patches kept per version (tabs at other versions compute theirs)
 MISSING = object()
@@ -197,49 +177,18 @@ class DashboardFeed:
         )
 
     def chart(self, site: str | None = None, path: str | None = None) -> list[dict]:
-        """Views and unique visitors per day, last 30 days, for everything or one page, each day with
-        the views of the same day of the 30 before (`previous`: the comparison's dashed line)."""
-
-        def compute() -> list[dict]:
-            with session_scope(self.engine) as session:
-                points = queries.daily_series(
-                    session=session, today=self.today(), days=2 * CHART_DAYS, site=site, path=path
-                )
-            before, shown = points[:CHART_DAYS], points[CHART_DAYS:]
-            return [
-                {"day": p.day.strftime("%b %d"), "views": p.views, "visitors": p.visitors, "previous": old.views}
-                for p, old in zip(shown, before, strict=True)
-            ]
-
-        return self._cached(("chart", site, path), compute)
+        """Views and visitors per day, last 30 days, each with the same day of the 30 before."""
+        return self._cached(("chart", site, path), lambda: series.days(self.engine, self.today(), site, path))
 
     def hours(self, site: str | None = None, path: str | None = None) -> list[dict]:
         """Today's views by hour of the owner's day, up to the current hour."""
-
-        def compute() -> list[dict]:
-            now = self.clock()
-            local = now.astimezone(self.zone)
-            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-            with session_scope(self.engine) as session:
-                points = queries.hourly_series(session=session, since=midnight, until=now,
-                                               site=site, path=path)  # fmt: skip
-            return [{"hour": p.hour.astimezone(self.zone).strftime("%H:%M"), "views": p.views} for p in points]
-
-        return self._cached(("hours", site, path), compute)
+        return self._cached(
+            ("hours", site, path), lambda: series.hours(self.engine, self.clock(), self.zone, site, path)
+        )
 
     def minutes(self) -> list[dict]:
         """Page views of every site in each of the last 30 minutes, this one last (the live chart)."""
-
-        def compute() -> list[dict]:
-            now = self.clock()
-            with session_scope(self.engine) as session:
-                points = depth.last_minutes(session=session, now=now)
-            return [
-                {"minute": datetime.fromtimestamp(minute * 60, self.zone).strftime("%H:%M"), "views": views}
-                for minute, views in points
-            ]
-
-        return self._cached(("minutes",), compute)
+        return self._cached(("minutes",), lambda: series.minutes(self.engine, self.clock(), self.zone))
 
     def breakdowns(self, range_key: str) -> dict[str, list[dict]]:
         """Breakdowns, entries and exits, goals and reading over a range (analytics/range_view.py)."""

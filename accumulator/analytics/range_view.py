@@ -12,6 +12,23 @@ from accumulator.analytics import countries, depth_queries, queries
 from accumulator.db import session_scope
 
 TOP = 8  # values shown per breakdown
+RANGES = {"7": 7, "30": 30, "90": 90, "all": None}  # dashboard range choice -> days (None: all time)
+CUSTOM_DAYS_MAX = 3 * 366  # a chosen range ("2026-10-01..2026-10-31") is at most about three years
+
+
+def range_bounds(range_key: str, today: date) -> tuple[date | None, date | None]:
+    """(first, last day) of a range choice: a preset ending today, all time (None, None), or a
+    chosen "YYYY-MM-DD..YYYY-MM-DD" (ValueError when it is not one, or ends after today)."""
+    if range_key in RANGES:
+        days = RANGES[range_key]
+        return (None, None) if days is None else (today - timedelta(days=days - 1), today)
+    first, separator, last = range_key.partition("..")
+    if not separator or len(range_key) != 22:
+        raise ValueError("A range is 7, 30, 90, all, or two days as YYYY-MM-DD..YYYY-MM-DD.")
+    since, until = date.fromisoformat(first), date.fromisoformat(last)
+    if not since <= until <= today or (until - since).days >= CUSTOM_DAYS_MAX:
+        raise ValueError("A range starts before it ends, ends by today and spans at most three years.")
+    return since, until
 
 
 def _shares(rows: list[tuple[str, int]]) -> list[dict]:

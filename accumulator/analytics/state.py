@@ -14,7 +14,8 @@ from typing import Annotated, ClassVar, TypedDict
 import reflex as rx
 
 from accumulator.analytics import actions
-from accumulator.analytics.feed import RANGES, DashboardFeed, Snapshot, range_bounds
+from accumulator.analytics.feed import DashboardFeed, Snapshot
+from accumulator.analytics.range_view import RANGES, range_bounds
 from accumulator.analytics.topics import DASHBOARD_TOPIC, DashboardRefreshed
 from accumulator.runtime import get_services, off_loop
 from accumulator.settings import Settings

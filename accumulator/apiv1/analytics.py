@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from accumulator.analytics import reads
-from accumulator.analytics.feed import RANGES
+from accumulator.analytics.range_view import RANGES
 from accumulator.apiv1.contract import Call, Operation
 from accumulator.apiv1.shapes import Listing, Loose, Page, Text, offset_page
 

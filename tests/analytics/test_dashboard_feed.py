@@ -255,8 +255,7 @@ def test_a_range_is_a_preset_or_two_days_and_is_compared_with_the_period_before(
     import pytest
 
     from accumulator.analytics import service
-    from accumulator.analytics.feed import range_bounds
-    from accumulator.analytics.range_view import range_view
+    from accumulator.analytics.range_view import range_bounds, range_view
     from accumulator.db import session_scope
 
     today = date(2026, 12, 2)
