@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from accumulator.analytics import depth_queries, queries, service
+from accumulator.analytics import depth_queries, queries, series, service
 from accumulator.analytics.range_view import range_view
 from accumulator.analytics.service import CountedEvent
 from accumulator.db import create_db_engine, session_scope
@@ -154,6 +154,12 @@ def run(url: str, repeat: int, baseline: bool, live: bool) -> int:
             lambda s: _detail_chart(s, today, top[1]),
         ),
     ]
+    now = datetime(today.year, today.month, today.day, 15, tzinfo=UTC)
+    timed += [
+        ("30-day chart beside the 30 before", lambda s: series.days(engine, today, None, None), None),
+        ("today by hour", lambda s: series.hours(engine, now, UTC, None, None), None),
+        ("last 30 minutes", lambda s: series.minutes(engine, now, UTC), None),
+    ]
     for label, days in (("7 days", 7), ("30 days", 30), ("90 days", 90), ("all time", None)):
         start = since.get(days) if days else None
         timed.append(
@@ -175,7 +181,10 @@ def run(url: str, repeat: int, baseline: bool, live: bool) -> int:
              None)
         )  # fmt: skip
         # Everything the Audience section reads for a range, in one transaction (as the feed does).
-        timed.append((f"whole range view, {label}", lambda s, start=start: range_view(engine, start), None))
+        until = today if days else None
+        timed.append(
+            (f"whole range view, {label}", lambda s, start=start, until=until: range_view(engine, start, until), None)
+        )
     worst = 0.0
     print(f"{'query':38} {'rollup p50':>10} {'p95':>8}   {'before p50':>10} {'p95':>8}")
     for label, query, before in timed:
