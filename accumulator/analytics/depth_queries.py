@@ -57,7 +57,9 @@ def reading_summary(*, session: Session, since: date | None) -> dict[str, int]:
     return summary
 
 
-def entries_and_exits(*, session: Session, since: date | None, limit: int = 8) -> dict[str, list[tuple[str, int]]]:
+def entries_and_exits(
+    *, session: Session, since: date | None, limit: int | None = 8
+) -> dict[str, list[tuple[str, int]]]:
     """The pages visits started on ("entry") and ended on ("exit") most, over a range."""
     if since is None:
         rows = session.exec(select(PageDepthTotal.site, PageDepthTotal.path, PageDepthTotal.entries,

@@ -122,6 +122,12 @@ def daily_series(
     ]
 
 
+def first_day(*, session: Session) -> date | None:
+    """The first day anything was counted on (where an "all time" series starts), None before that."""
+    first = session.exec(select(sa.func.min(DailySiteStat.day))).one()
+    return date.fromisoformat(first) if isinstance(first, str) else first
+
+
 def hourly_series(
     *, session: Session, since: datetime, until: datetime, site: str | None = None, path: str | None = None
 ) -> list[HourPoint]:
@@ -165,7 +171,9 @@ def breakdown(*, session: Session, kind: str, since: date | None = None, limit: 
     return [(value, int(views)) for value, views in session.exec(statement)]
 
 
-def breakdowns(*, session: Session, since: date | None = None, limit: int = 10) -> dict[str, list[tuple[str, int]]]:
+def breakdowns(
+    *, session: Session, since: date | None = None, limit: int | None = 10
+) -> dict[str, list[tuple[str, int]]]:
     """`breakdown` of every dimension at once: one pass over the rollup instead of one per kind."""
     table = SiteDimensionTotal if since is None else DailySiteDimension
     total = sa.func.sum(table.views).label("total")

@@ -19,12 +19,13 @@ def _shares(rows: list[tuple[str, int]]) -> list[dict]:
     return [{"value": value, "views": views, "share": round(100 * views / total, 1)} for value, views in rows]
 
 
-def range_view(engine: Engine, since: date | None) -> dict[str, list[dict]]:
-    """{kind: [{value, views, share}]} from `since` (None: all time); "goal" rows count distinct
-    visitors, their share being of the range's visitors; "reading" is one summary row."""
+def range_view(engine: Engine, since: date | None, limit: int | None = TOP) -> dict[str, list[dict]]:
+    """{kind: [{value, views, share}]} from `since` (None: all time), the top `limit` values of each
+    (None: every value, as a CSV export wants); "goal" rows count distinct visitors, their share
+    being of the range's visitors; "reading" is one summary row."""
     with session_scope(engine) as session:
-        found = queries.breakdowns(session=session, since=since, limit=TOP)
-        found.update(depth_queries.entries_and_exits(session=session, since=since, limit=TOP))
+        found = queries.breakdowns(session=session, since=since, limit=limit)
+        found.update(depth_queries.entries_and_exits(session=session, since=since, limit=limit))
         visitors = depth_queries.visitors_in_range(session=session, since=since)
         reading = depth_queries.reading_summary(session=session, since=since)
     found["country"] = [(countries.label(code), views) for code, views in found["country"]]
