@@ -15,6 +15,7 @@ MESSAGES = "/messages"
 TOKENS = "/tokens"
 NOTIFICATIONS = "/notifications"
 DASHBOARD_PAGES = "/api/analytics/pages"  # the dashboard's pages table, fetched by an opening tab
+DASHBOARD_EXPORT = "/api/analytics/export/{table}.csv"  # a dashboard table as CSV, ?range=7|30|90|all
 EVENTS = "/api/event"  # page views, likes and leaves from the owner's sites (the tracker)
 STATS_BADGE = "/api/stats/badge.svg"  # a page's views or readers as an image, on every page of the blog
 STATS_LIVE = "/api/stats/live"  # a page's readers, live (Server-Sent Events)

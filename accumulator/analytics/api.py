@@ -11,10 +11,11 @@ from starlette.routing import Route
 
 from accumulator import routes as pages
 from accumulator import svg
-from accumulator.analytics import actions, badge, live_stream, reads
+from accumulator.analytics import actions, badge, export, live_stream, reads
 from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.page_query import BadQuery, choice, page_from_query
+from accumulator.analytics.range_view import RANGES, range_bounds
 from accumulator.analytics.tracker import serve_more, serve_tracker
 from accumulator.auth.access import owner_route, public_route
 from accumulator.settings import Settings
@@ -130,12 +131,31 @@ async def dashboard_pages(request: Request) -> Response:
     return JSONResponse(table, headers={"Cache-Control": "no-store"})
 
 
+@owner_route(public_if=_dashboard_public)
+async def dashboard_export(request: Request) -> Response:
+    """One of the dashboard's tables as a CSV file for a range (the shaping: export.py)."""
+    table = request.path_params["table"]
+    range_key = request.query_params.get("range", "30")  # the dashboard's own default
+    if table not in export.TABLES:
+        return json_error(400, f"Unknown table; one of: {', '.join(export.TABLES)}.", {"Cache-Control": "no-store"})
+    try:
+        range_bounds(range_key, actions.feed(services(request)).today())
+    except ValueError:
+        message = f"Unknown range; one of: {', '.join(RANGES)}, or two days as YYYY-MM-DD..YYYY-MM-DD."
+        return json_error(400, message, {"Cache-Control": "no-store"})
+    body, day = await reads.export_table(services(request), table=table, range_key=range_key)
+    name = export.filename(table=table, range_key=range_key, day=day)
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(body.encode(), media_type=export.MEDIA_TYPE, headers=headers)
+
+
 routes = [
     Route(pages.EVENTS, receive_event, methods=["POST", "OPTIONS"]),
     Route("/api/stats", page_stats, methods=["GET", "OPTIONS"]),
     Route(pages.STATS_BADGE, stats_badge, methods=["GET", "HEAD"]),
     Route(pages.STATS_LIVE, stats_live, methods=["GET"]),
     Route(pages.DASHBOARD_PAGES, dashboard_pages, methods=["GET"]),
+    Route(pages.DASHBOARD_EXPORT, dashboard_export, methods=["GET"]),
     Route("/js/tracker.js", public_route(serve_tracker), methods=["GET", "HEAD"]),
     Route("/js/more.js", public_route(serve_more), methods=["GET", "HEAD"]),
 ]

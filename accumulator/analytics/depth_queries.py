@@ -64,7 +64,7 @@ def reading_summary(*, session: Session, since: date | None, until: date | None 
 
 
 def entries_and_exits(
-    *, session: Session, since: date | None, limit: int = 8, until: date | None = None
+    *, session: Session, since: date | None, limit: int | None = 8, until: date | None = None
 ) -> dict[str, list[tuple[str, int]]]:
     """The pages visits started on ("entry") and ended on ("exit") most, over a range."""
     if since is None:

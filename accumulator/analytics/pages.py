@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator import routes
+from accumulator.analytics.export_links import export_link
 from accumulator.analytics.range_pages import audience_section
 from accumulator.analytics.state import DashboardState, PagesFeed
 from accumulator.settings import get_settings
@@ -90,6 +91,7 @@ def pages_table() -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.heading("Pages", size="4"),
+            export_link("pages"),
             rx.spacer(),
             rx.input(
                 rx.input.slot(rx.icon("search", size=16)),

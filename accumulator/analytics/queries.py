@@ -122,6 +122,12 @@ def daily_series(
     ]
 
 
+def first_day(*, session: Session) -> date | None:
+    """The first day anything was counted on (where an "all time" series starts), None before that."""
+    first = session.exec(select(sa.func.min(DailySiteStat.day))).one()
+    return date.fromisoformat(first) if isinstance(first, str) else first
+
+
 def hourly_series(
     *, session: Session, since: datetime, until: datetime, site: str | None = None, path: str | None = None
 ) -> list[HourPoint]:
@@ -166,10 +172,10 @@ def breakdown(*, session: Session, kind: str, since: date | None = None, limit: 
 
 
 def breakdowns(
-    *, session: Session, since: date | None = None, limit: int = 10, until: date | None = None
+    *, session: Session, since: date | None = None, limit: int | None = 10, until: date | None = None
 ) -> dict[str, list[tuple[str, int]]]:
     """`breakdown` of every dimension at once: one pass over the rollup instead of one per kind
-    (from `since` to `until` included; no `since`: all time)."""
+    (from `since` to `until` included; no `since`: all time; `limit` None: every value)."""
     table = SiteDimensionTotal if since is None else DailySiteDimension
     total = sa.func.sum(table.views).label("total")
     statement = select(table.kind, table.value, total)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from accumulator.analytics.export_links import export_link
 from accumulator.analytics.state import DashboardState, Share
 from accumulator.ui import theme
 
 
-def share_list(title: str, items: rx.Var[list[Share]], element_id: str = "", unit: str = "%") -> rx.Component:
+def share_list(
+    title: str, items: rx.Var[list[Share]], element_id: str = "", unit: str = "%", table: str = ""
+) -> rx.Component:
     def item(share: Share) -> rx.Component:
         return rx.box(
             rx.hstack(
@@ -40,7 +43,7 @@ def share_list(title: str, items: rx.Var[list[Share]], element_id: str = "", uni
         )
 
     return rx.card(
-        rx.heading(title, size="3", margin_bottom=theme.space(2)),
+        titled(title, table),
         rx.cond(
             items.length() > 0,
             rx.vstack(rx.foreach(items, item), spacing="2", width="100%"),
@@ -49,6 +52,18 @@ def share_list(title: str, items: rx.Var[list[Share]], element_id: str = "", uni
         flex="1",
         min_width="220px",
         id=element_id or None,
+    )
+
+
+def titled(title: str, table: str) -> rx.Component:
+    """A card's heading, with a link to its table as CSV for the range shown."""
+    return rx.hstack(
+        rx.heading(title, size="3"),
+        rx.spacer(),
+        export_link(table) if table else rx.fragment(),
+        align="center",
+        width="100%",
+        margin_bottom=theme.space(2),
     )
 
 
@@ -82,7 +97,7 @@ def reading_card() -> rx.Component:
         )
 
     return rx.card(
-        rx.heading("Reading", size="3", margin_bottom=theme.space(2)),
+        titled("Reading", "reading"),
         rx.hstack(
             rx.vstack(
                 rx.text("Average time", size="1", color_scheme="gray"),
@@ -147,32 +162,32 @@ def audience_section() -> rx.Component:
         rx.text(DashboardState.range_summary, size="2", color_scheme="gray", id="range-summary"),
         rx.flex(
             reading_card(),
-            share_list("Goals", DashboardState.goals, "goals", unit="% conv."),
-            share_list("Countries", DashboardState.countries, "countries"),
+            share_list("Goals", DashboardState.goals, "goals", unit="% conv.", table="goals"),
+            share_list("Countries", DashboardState.countries, "countries", table="countries"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list("Entry pages", DashboardState.entries, "entry-pages"),
-            share_list("Exit pages", DashboardState.exits, "exit-pages"),
-            share_list("Referrers", DashboardState.referrers, "referrers"),
+            share_list("Entry pages", DashboardState.entries, "entry-pages", table="entries"),
+            share_list("Exit pages", DashboardState.exits, "exit-pages", table="exits"),
+            share_list("Referrers", DashboardState.referrers, "referrers", table="referrers"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list("Campaign sources", DashboardState.sources, "campaign-sources"),
-            share_list("Campaign media", DashboardState.mediums, "campaign-mediums"),
-            share_list("Campaigns", DashboardState.campaigns, "campaigns"),
+            share_list("Campaign sources", DashboardState.sources, "campaign-sources", table="sources"),
+            share_list("Campaign media", DashboardState.mediums, "campaign-mediums", table="mediums"),
+            share_list("Campaigns", DashboardState.campaigns, "campaigns", table="campaigns"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list("Browsers", DashboardState.browsers),
-            share_list("Systems", DashboardState.systems),
-            share_list("Devices", DashboardState.devices),
+            share_list("Browsers", DashboardState.browsers, table="browsers"),
+            share_list("Systems", DashboardState.systems, table="systems"),
+            share_list("Devices", DashboardState.devices, table="devices"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",

@@ -36,14 +36,17 @@ def _shares(rows: list[tuple[str, int]]) -> list[dict]:
     return [{"value": value, "views": views, "share": round(100 * views / total, 1)} for value, views in rows]
 
 
-def range_view(engine: Engine, since: date | None, until: date | None = None) -> dict[str, list[dict]]:
-    """{kind: [{value, views, share}]} from `since` to `until` (None: all time; to today); "goal"
-    rows count distinct visitors, their share being of the range's visitors; "reading" is one
-    summary row; "totals" one row of views and visitors, and of the period of the same length just
-    before (none for all time)."""
+def range_view(
+    engine: Engine, since: date | None, until: date | None = None, limit: int | None = TOP
+) -> dict[str, list[dict]]:
+    """{kind: [{value, views, share}]} from `since` to `until` (None: all time), the top `limit`
+    values of each (None: every value, as a CSV export wants); "goal" rows count distinct
+    visitors, their share being of the range's visitors; "reading" is one summary row; "totals"
+    one row of views and visitors, and of the period of the same length just before (none for
+    all time)."""
     with session_scope(engine) as session:
-        found = queries.breakdowns(session=session, since=since, limit=TOP, until=until)
-        found.update(depth_queries.entries_and_exits(session=session, since=since, limit=TOP, until=until))
+        found = queries.breakdowns(session=session, since=since, limit=limit, until=until)
+        found.update(depth_queries.entries_and_exits(session=session, since=since, limit=limit, until=until))
         views, visitors = depth_queries.totals_in_range(session=session, since=since, until=until)
         reading = depth_queries.reading_summary(session=session, since=since, until=until)
         before = (-1, -1)  # all time has no period before it

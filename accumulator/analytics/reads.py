@@ -1,11 +1,15 @@
-"""What the owner's sites read back (a page's counts), and the dashboard's pages table."""
+"""What the owner's sites read back (a page's counts), the dashboard's pages table, and its
+tables as CSV files."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session
 
-from accumulator.analytics import actions, queries
+from accumulator.analytics import actions, export, queries
 from accumulator.analytics.feed import Snapshot
+from accumulator.analytics.range_view import range_bounds, range_view
 from accumulator.runtime import Services, in_transaction, off_loop
 
 
@@ -53,3 +57,28 @@ async def daily(svc: Services, *, days: int, site: str | None, path: str | None)
 async def breakdowns(svc: Services, *, range_key: str) -> dict[str, list[dict]]:
     """Browsers, systems, devices and referrers over a range ("7", "30", "90", "all"), with shares."""
     return await off_loop(actions.feed(svc).breakdowns, range_key=range_key)
+
+
+async def export_table(svc: Services, *, table: str, range_key: str) -> tuple[str, date]:
+    """One of the dashboard's tables (export.TABLES) over a range (a preset of range_view.RANGES,
+    or two days) as CSV text, and the owner's day it was read on. Unlike the dashboard, every
+    value of a list, not its top eight, and the chart over the range, not the last 30 days. Read
+    and shaped on worker threads."""
+    shared = actions.feed(svc)
+    if table == "pages":  # the live table's counters are all-time: the range does not apply
+        await shared.refresh_presence()  # "viewing now" as of this request, also with no dashboard open
+        snapshot = await off_loop(shared.snapshot)
+        return await off_loop(export.pages_csv, rows=snapshot.pages, extra=svc.page_counts), snapshot.today
+    today = shared.today()
+    since, until = range_bounds(range_key, today)  # checked by the route: a preset or two days
+    if table == "chart":
+
+        def read(*, session: Session) -> list[queries.DayPoint]:
+            # All time: from the first day counted (none yet: today alone; a later one: a clock set back).
+            last = until or today
+            first = since or min(queries.first_day(session=session) or today, today)
+            return queries.daily_series(session=session, today=last, days=(last - first).days + 1)
+
+        return await off_loop(export.chart_csv, points=await in_transaction(svc, read)), today
+    view = await off_loop(range_view, engine=svc.engine, since=since, until=until, limit=None)
+    return await off_loop(export.range_csv, table=table, view=view), today

@@ -175,6 +175,7 @@ def _url(backend: Backend, route: Route) -> str:
         "name": "x",
         "note_id": "1",
         "kind": "tracks",
+        "table": "pages",  # the dashboard's CSV export (DASHBOARD_PUBLIC is off here)
     }
     path = route.path
     for name, value in params.items():
