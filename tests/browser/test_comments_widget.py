@@ -224,6 +224,7 @@ def test_the_dashboard_counts_a_pages_comments_live(browser: Browser, live_app: 
         assert owner.request.post(f"{live_app.url}/api/event", data=view, headers=agent).status == 202
         dashboard = context.new_page()
         dashboard.goto(routes.DASHBOARD)
+        dashboard.locator("#page-filter").fill("/comments/")  # other tests' pages may fill the top fifty
         expect(dashboard.locator(".sort-comments")).to_have_text("Comments")
         cell = dashboard.locator(f".page-row[data-path='{POST}'] .cell-comments")
         expect(cell).to_have_text(re.compile(r"^[1-9]\d*$"))

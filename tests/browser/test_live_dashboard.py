@@ -112,13 +112,17 @@ def test_the_dashboard_shows_how_people_read_where_they_come_from_and_goals(page
     send({"type": "pageview", "path": "/depth/landing", "visitor": tab, "q": campaign})
     send({"type": "leave", "path": "/depth/landing", "visitor": tab, "e": 95, "p": 0, "s": 80, "ps": 0})
     send({"type": "pageview", "path": "/depth/pricing", "visitor": tab})
+    for n in range(5):  # more visits that enter and leave here than other tests' pages have
+        send({"type": "pageview", "path": "/depth/landing", "visitor": f"depth-other-tab-{n}"})
+        send({"type": "pageview", "path": "/depth/pricing", "visitor": f"depth-other-tab-{n}"})
     send({"type": "event", "path": "/depth/pricing", "visitor": tab, "name": "Signup", "props": {"plan": "pro"}})
 
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(routes.DASHBOARD)
+    page.locator("#page-filter").fill("/depth/")  # other tests' pages may fill the top fifty
     landing = page.locator(".page-row[data-path='/depth/landing']")
-    expect(landing.locator(".cell-time")).to_have_text("1m 35s")
-    expect(landing.locator(".cell-scroll")).to_have_text("100%")  # its one view scrolled past three quarters
+    expect(landing.locator(".cell-time")).to_have_text("1m 35s")  # the one view that reported
+    expect(landing.locator(".cell-scroll")).to_have_text("17%")  # 1 of its 6 views read to three quarters
     page.get_by_role("radio", name="All time").click()
     expect(page.locator("#goals")).to_contain_text("Signup")
     expect(page.locator("#campaign-sources")).to_contain_text("newsletter")
@@ -127,6 +131,20 @@ def test_the_dashboard_shows_how_people_read_where_they_come_from_and_goals(page
     expect(page.locator("#exit-pages")).to_contain_text("/depth/pricing")
     expect(page.locator("#countries")).to_contain_text("Unknown")  # a loopback address has no country
     expect(page.locator("#reading-average")).not_to_have_text("–")
+    expect(page.locator("#minutes-card .recharts-bar-rectangle").first).to_be_attached()  # this minute's views
+    expect(page.locator("#export-goals")).to_have_attribute("href", "/api/analytics/export/goals.csv?range=all")
+    # Any two days: today alone, compared with yesterday.
+    today = page.evaluate("new Date().toLocaleDateString('en-CA')")
+    page.locator("#range-from").fill(today)
+    page.locator("#range-to").fill(today)
+    page.locator("#range-apply").click()
+    expect(page.locator("#range-summary")).to_contain_text("on the period before")
+    expect(page.locator("#export-goals")).to_have_attribute(
+        "href", f"/api/analytics/export/goals.csv?range={today}..{today}"
+    )
+    expect(page.locator("#goals")).to_contain_text("Signup")
+    csv_answer = page.request.get(f"{live_app.url}/api/analytics/export/goals.csv?range={today}..{today}")
+    assert csv_answer.status == 200 and "Signup" in csv_answer.text()
     # Readable on a phone: the sections wrap, nothing but the pages table scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(live_app.data_dir / "dashboard-depth.png"), full_page=True)
