@@ -17,16 +17,13 @@ from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.page_query import BadQuery, choice, page_from_query
 from accumulator.analytics.range_view import RANGES, range_bounds
 from accumulator.analytics.tracker import serve_more, serve_tracker
-from accumulator.auth.access import owner_route, public_route
+from accumulator.auth.access import cors, owner_route, public_route
 from accumulator.settings import Settings
 from accumulator.web import (
     BadRequest,
     BodyTooLarge,
     client_ip,
-    cors_headers,
     json_error,
-    origin_allowed,
-    preflight,
     read_body,
     services,
 )
@@ -37,12 +34,7 @@ ACCEPTED = b'{"ok":true}'
 @public_route(cross_origin=True)
 async def receive_event(request: Request) -> Response:
     svc = services(request)
-    allowed = svc.settings.allowed_origins
-    if request.method == "OPTIONS":
-        return preflight(request, allowed, "POST, OPTIONS")
-    if not origin_allowed(request, allowed):
-        return json_error(403, "This origin may not send events here.")
-    headers = cors_headers(request, allowed)
+    headers = cors(request)
     ip = client_ip(request, svc.settings.trusted_proxy_hops)
     try:
         body = await read_body(request, limit=EVENT_BODY_MAX)
@@ -72,10 +64,7 @@ async def receive_event(request: Request) -> Response:
 @public_route(cross_origin=True)
 async def page_stats(request: Request) -> Response:
     svc = services(request)
-    allowed = svc.settings.allowed_origins
-    if request.method == "OPTIONS":
-        return preflight(request, allowed, "GET, OPTIONS")
-    headers = cors_headers(request, allowed)
+    headers = cors(request)
     site, path = request.query_params.get("site", ""), request.query_params.get("path", "")
     if not site or len(site) > SITE_MAX or not path.startswith("/") or len(path) > PATH_MAX:
         return json_error(400, "Give site (up to 64 characters) and path (starting with /, up to 512).", headers)
@@ -92,7 +81,7 @@ async def page_stats(request: Request) -> Response:
 async def stats_badge(request: Request) -> Response:
     """A page's views (or readers now) as a small SVG, cached per process (see badge.py)."""
     svc = services(request)
-    headers = cors_headers(request, svc.settings.allowed_origins)
+    headers = cors(request)
     try:
         page = page_from_query(request.query_params)
         show = choice(request.query_params, "show", badge.SHOWS)
@@ -111,7 +100,7 @@ async def stats_badge(request: Request) -> Response:
 async def stats_live(request: Request) -> Response:
     """A page's "N reading now" as Server-Sent Events (the format: live_stream.py)."""
     svc = services(request)
-    headers = cors_headers(request, svc.settings.allowed_origins)
+    headers = cors(request)
     try:
         page = page_from_query(request.query_params)
     except BadQuery as error:

@@ -24,7 +24,16 @@ from accumulator.ratelimit import Limiter, create_limiter
 from accumulator.runtime import Services, in_transaction
 from accumulator.settings import Settings
 from accumulator.tokens import service as token_service
-from accumulator.web import api_error, client_ip, is_own_origin, json_error, services
+from accumulator.web import (
+    api_error,
+    client_ip,
+    cors_headers,
+    is_own_origin,
+    json_error,
+    origin_allowed,
+    preflight,
+    services,
+)
 
 OWNER: Literal["owner"] = "owner"
 PUBLIC: Literal["public"] = "public"
@@ -119,13 +128,39 @@ def owner_route(
 
 
 def public_route(endpoint: Endpoint | None = None, *, cross_origin: bool = False) -> Any:
-    """An HTTP endpoint anyone may call. `cross_origin`: pages of ALLOWED_ORIGINS may read it too
-    (the endpoint sets its CORS headers; nothing grants credentialed CORS)."""
+    """An HTTP endpoint anyone may call. `cross_origin`: pages of ALLOWED_ORIGINS may call it too.
+    The declaration answers their preflight (OPTIONS, when the route takes it), refuses a write (any
+    method but GET and HEAD) sent from another site's page with 403, and leaves the headers that let an
+    allowed page read the answer in `cors(request)` (none for anyone else; nothing grants credentialed
+    CORS)."""
 
     def decorate(endpoint: Endpoint) -> Endpoint:
-        return declare(endpoint, Access(PUBLIC, cross_origin=cross_origin))
+        access = Access(PUBLIC, cross_origin=cross_origin)
+        if not cross_origin:
+            return declare(endpoint, access)
+
+        @functools.wraps(endpoint)
+        async def guarded(request: Request) -> Response:
+            allowed = services(request).settings.allowed_origins
+            if request.method == "OPTIONS":
+                return preflight(request, allowed, CROSS_ORIGIN_METHODS)
+            if request.method not in ("GET", "HEAD") and not origin_allowed(request, allowed):
+                return json_error(403, "Pages of this origin may not send anything here.")
+            request.state.cors = cors_headers(request, allowed)
+            return await endpoint(request)
+
+        return declare(guarded, access)
 
     return decorate(endpoint) if endpoint is not None else decorate
+
+
+# What a preflight grants; each route's own methods still decide what it answers (405 otherwise).
+CROSS_ORIGIN_METHODS = "GET, POST, OPTIONS"
+
+
+def cors(request: Request) -> dict[str, str]:
+    """The CORS headers a `public_route(cross_origin=True)` endpoint sends with its answer."""
+    return dict(getattr(request.state, "cors", {"Vary": "Origin"}))
 
 
 # Token routes (`/api/v1`)

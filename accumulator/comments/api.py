@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Route
 
 from accumulator import public_html
-from accumulator.auth.access import public_route
+from accumulator.auth.access import cors, public_route
 from accumulator.comments import actions, reads, service, spam
 from accumulator.comments.actions import COMMENTS_TOPIC
 from accumulator.comments.widget import serve_widget
@@ -26,11 +26,8 @@ from accumulator.web import (
     BadRequest,
     BodyTooLarge,
     client_ip,
-    cors_headers,
     json_error,
-    origin_allowed,
     parse_json_object,
-    preflight,
     read_body,
     services,
 )
@@ -55,10 +52,7 @@ def _page(request: Request, headers: dict[str, str]) -> tuple[str, str] | Respon
 async def page_comments(request: Request) -> Response:
     """A page's published comments and a fresh form-open stamp."""
     svc = services(request)
-    allowed = svc.settings.allowed_origins
-    if request.method == "OPTIONS":
-        return preflight(request, allowed, "GET, POST, OPTIONS")
-    headers = cors_headers(request, allowed)
+    headers = cors(request)
     page = _page(request, headers)
     if isinstance(page, Response):
         return page
@@ -70,12 +64,7 @@ async def page_comments(request: Request) -> Response:
 @public_route(cross_origin=True)
 async def post_comment(request: Request) -> Response:
     svc = services(request)
-    allowed = svc.settings.allowed_origins
-    if request.method == "OPTIONS":
-        return preflight(request, allowed, "GET, POST, OPTIONS")
-    if not origin_allowed(request, allowed):
-        return json_error(403, "This origin may not post comments here.")
-    headers = cors_headers(request, allowed)
+    headers = cors(request)
     try:
         data = parse_json_object(await read_body(request, limit=BODY_MAX))
         comment, status, token = await actions.post_comment(
@@ -126,7 +115,7 @@ async def _stream(svc: Services, site: str, path: str, address: str) -> AsyncIte
 async def comment_events(request: Request) -> Response:
     """New and removed comments of one page, live: one connection per widget, a few per address."""
     svc = services(request)
-    headers = cors_headers(request, svc.settings.allowed_origins)
+    headers = cors(request)
     page = _page(request, headers)
     if isinstance(page, Response):
         return page

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from accumulator.auth.access import public_route
+from accumulator.auth.access import cors, public_route
 from accumulator.comments import spam
 from accumulator.comments.api import refusal
 from accumulator.contact import actions
@@ -19,11 +19,8 @@ from accumulator.web import (
     BadRequest,
     BodyTooLarge,
     client_ip,
-    cors_headers,
     json_error,
-    origin_allowed,
     parse_json_object,
-    preflight,
     read_body,
     services,
 )
@@ -48,15 +45,10 @@ def _form(body: bytes) -> dict[str, str]:
 @public_route(cross_origin=True)
 async def contact(request: Request) -> Response:
     svc = services(request)
-    allowed = svc.settings.allowed_origins
-    if request.method == "OPTIONS":
-        return preflight(request, allowed, "GET, POST, OPTIONS")
-    headers = cors_headers(request, allowed)
+    headers = cors(request)
     if request.method == "GET":
         stamp = spam.form_stamp(svc.settings.secret_key, utcnow())
         return JSONResponse({"stamp": stamp}, headers={**headers, "Cache-Control": "no-store"})
-    if not origin_allowed(request, allowed):
-        return json_error(403, "This origin may not send messages here.")
     try:
         body = await read_body(request, limit=BODY_MAX)
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()

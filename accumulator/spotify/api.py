@@ -14,12 +14,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from accumulator import svg
-from accumulator.auth.access import owner_route, public_route
+from accumulator.auth.access import cors, owner_route, public_route
 from accumulator.db import utcnow
 from accumulator.routes import SPOTIFY as SPOTIFY_PAGE
 from accumulator.spotify import actions, reads, service
 from accumulator.spotify.client import SpotifyError
-from accumulator.web import cors_headers, is_https, json_error, public_origin, services
+from accumulator.web import is_https, json_error, public_origin, services
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ async def _now_playing(request: Request) -> tuple[service.Snapshot | None, str]:
 @public_route(cross_origin=True)
 async def now_playing(request: Request) -> Response:
     snapshot, status = await _now_playing(request)
-    headers = {**cors_headers(request, services(request).settings.allowed_origins), "Cache-Control": WIDGET_CACHE}
+    headers = {**cors(request), "Cache-Control": WIDGET_CACHE}
     return JSONResponse(widget_data(snapshot, status, utcnow()), headers=headers)
 
 
@@ -191,7 +191,7 @@ async def now_playing_card(request: Request) -> Response:
         headers={
             # The cover is embedded as a data URI: the one thing the card may load.
             **svg.headers(cache_control=WIDGET_CACHE, policy=f"{svg.POLICY}; img-src data:"),
-            **cors_headers(request, services(request).settings.allowed_origins),
+            **cors(request),
         },
     )
 

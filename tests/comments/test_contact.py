@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
-from accumulator.comments.models import CommentWord, OwnerNotice
+from accumulator.comments.models import Comment, CommentWord, OwnerNotice
 from accumulator.contact import service
 from accumulator.contact.models import ContactMessage
 from accumulator.db import utcnow
@@ -92,3 +92,19 @@ def test_the_inbox_is_newest_first_with_unread_count(session: Session) -> None:
     assert not service.delete_message(session=session, message_id="nope")
     session.commit()
     assert [m.id for m in service.inbox(session=session)] == [old.id]
+
+
+def test_a_page_of_another_site_cannot_send_a_message_or_a_comment(
+    client: TestClient, services: Services, session: Session
+) -> None:
+    """Pages outside ALLOWED_ORIGINS may not write through a reader's browser (the route's
+    declaration refuses them before the endpoint runs); nothing is stored."""
+    body = {"email": "reader@example.org", "message": "Hello there", "stamp": opened_stamp(services)}
+    for origin in ("https://evil.example", "null"):
+        answer = client.post("/api/contact", json=body, headers={"Origin": origin})
+        assert answer.status_code == 403 and "origin" in answer.json()["error"]
+        comment = {"site": "blog", "path": "/a", "text": "Hi", "stamp": opened_stamp(services)}
+        assert client.post("/api/comments", json=comment, headers={"Origin": origin}).status_code == 403
+    assert count(session) == (0, 0)
+    session.expire_all()
+    assert session.exec(select(func.count()).select_from(Comment)).one() == 0
