@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import Session
 
 from accumulator.comments import moderation, notices, service, spam
-from accumulator.comments.models import Comment
+from accumulator.comments.models import HELD, Comment
 from accumulator.db import utcnow
 from accumulator.notify import actions as notify
 from accumulator.notify.alerts import Alert
@@ -115,7 +115,8 @@ async def reply_as_owner(svc: Services, *, parent_id: int, text: str) -> Comment
     """The owner's reply, published (with a held parent); raises spam.Refused saying why not."""
 
     def reply(session: Session) -> tuple[Comment, moderation.Changed]:
-        was_held = service.published_comment(session=session, comment_id=parent_id) is None
+        parent = session.get(Comment, parent_id)
+        was_held = parent is not None and parent.status == HELD
         comment = moderation.owner_reply(session=session, parent_id=parent_id, text=text, now=utcnow())
         ids = ([parent_id] if was_held else []) + [comment.id]
         return comment, moderation.Changed(comment.site, comment.path, published=ids, removed=[])

@@ -164,6 +164,8 @@ def owner_reply(*, session: Session, parent_id: int, text: str, now: datetime) -
     parent = session.get(Comment, parent_id)
     if parent is None:
         raise spam.Refused("That comment is gone.", status=404)
+    if parent.status == HIDDEN:  # readers would see an answer to nothing
+        raise spam.Refused("That comment is hidden: show it again before answering it.")
     placed_under = parent.parent_id if parent.depth >= DEPTH_MAX else parent.id
     reply = Comment(
         site=parent.site,

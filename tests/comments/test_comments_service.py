@@ -149,3 +149,15 @@ def test_the_word_filter_matches_whole_words_only(session: Session) -> None:
         with pytest.raises(spam.Refused, match="word this site does not accept"):
             write(session, text)
         session.rollback()
+
+
+def test_the_owner_cannot_answer_a_hidden_comment(session: Session) -> None:
+    """An answer under a hidden comment would be shown to readers as an answer to nothing."""
+    question = write(session, "Spam?").comment
+    moderation.hide(session=session, comment_id=question.id)
+    session.commit()
+    with pytest.raises(spam.Refused, match="hidden"):
+        moderation.owner_reply(session=session, parent_id=question.id, text="No.", now=NOW)
+    session.rollback()
+    assert [c.id for c in session.exec(select(Comment)).all()] == [question.id]
+    assert session.get(Comment, question.id).status == HIDDEN
