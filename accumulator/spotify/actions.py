@@ -11,7 +11,7 @@ from accumulator.db import utcnow
 from accumulator.runtime import Services, Topic, in_transaction, publish
 from accumulator.spotify import history, history_import, service
 from accumulator.spotify.history_sync import HistorySync
-from accumulator.spotify.service import SpotifySync
+from accumulator.spotify.sync import SpotifySync
 
 
 @dataclass(frozen=True)

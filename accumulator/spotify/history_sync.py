@@ -16,7 +16,8 @@ from accumulator.db import utcnow
 from accumulator.spotify import history
 from accumulator.spotify.client import SpotifyError
 from accumulator.spotify.models import SpotifySnapshot
-from accumulator.spotify.service import NOW_PLAYING, NotConnected, SpotifySync, parse_track
+from accumulator.spotify.service import NOW_PLAYING, NotConnected, parse_track
+from accumulator.spotify.sync import SpotifySync
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from accumulator.plants import service as plants
 from accumulator.plants.reminders import send_reminders
 from accumulator.runtime import build_services
 from accumulator.settings import Settings
-from accumulator.spotify.service import SpotifySync
+from accumulator.spotify.sync import SpotifySync
 from tests.comments.helpers import send_contact
 from tests.notify.helpers import NOW, add_apprise, services
 from tests.notify.servers import Receiver

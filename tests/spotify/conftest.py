@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from accumulator.settings import Settings
 from accumulator.spotify.models import SpotifyAccount
-from accumulator.spotify.service import SpotifySync
+from accumulator.spotify.sync import SpotifySync
 from tests.spotify.fake_spotify import FakeSpotify, running_fake_spotify
 
 

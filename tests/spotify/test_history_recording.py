@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from accumulator.settings import Settings
 from accumulator.spotify.history_sync import HistorySync
 from accumulator.spotify.models import SpotifyPlay, SpotifyTrack
-from accumulator.spotify.service import SpotifySync
+from accumulator.spotify.sync import SpotifySync
 from tests.spotify.conftest import connect_directly
 from tests.spotify.fake_spotify import FakeSpotify
 

@@ -17,7 +17,7 @@ from accumulator.runtime import build_services
 from accumulator.settings import Settings
 from accumulator.spotify import service
 from accumulator.spotify.models import SpotifySnapshot
-from accumulator.spotify.service import SpotifySync
+from accumulator.spotify.sync import SpotifySync
 from tests.conftest import api_client
 from tests.spotify.conftest import connect_directly
 from tests.spotify.fake_spotify import FakeSpotify

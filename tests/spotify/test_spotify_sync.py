@@ -15,7 +15,7 @@ from accumulator.db import utcnow
 from accumulator.settings import Settings
 from accumulator.spotify import service
 from accumulator.spotify.models import SpotifyAccount, SpotifySnapshot
-from accumulator.spotify.service import SpotifySync
+from accumulator.spotify.sync import SpotifySync
 from tests.spotify.conftest import connect_directly
 from tests.spotify.fake_spotify import FakeSpotify
 
