@@ -168,7 +168,7 @@ async def read_shared(
             if burned is not None and opener is not None:
                 _receipt(session, svc, burned.paste, opener, True, now)
             return ((burned.paste, burned.files) if burned else None), burned is not None
-        if opener is not None:
+        if opener is not None and not confirmed:  # a POST to a paste that does not burn is sent to its GET
             _receipt(session, svc, paste, opener, not paste.burn_after_reading, now)
         return (paste, service.files_of(session=session, paste_id=paste.id)), False
 

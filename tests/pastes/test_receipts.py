@@ -118,6 +118,8 @@ async def test_the_owner_sees_who_read_a_shared_paste_and_is_told_once(
     assert opened(stranger, f"/p/{slug}/embed", FIREFOX) == 200
     assert opened(stranger, f"/p/{slug}", FIREFOX, method="HEAD") == 200  # reads nothing: not counted
     assert opened(stranger, f"/p/{slug}", SLACK) == 200
+    # A POST to a paste that does not burn is sent on to its page: one open, not two.
+    assert stranger.post(f"/p/{slug}", headers={"User-Agent": FIREFOX}, follow_redirects=False).status_code == 303
 
     view = await reads.view(svc, paste_id=paste["id"])
     assert view is not None
