@@ -208,3 +208,11 @@ async def set_quiet_hours(svc: Services, *, start: str, end: str) -> None:
 
 async def set_spike(svc: Services, *, views: int) -> None:
     await in_transaction(svc, config.set_spike, views=views)
+
+
+async def set_spike_usual(svc: Services, *, factor: float, floor: int, days: int) -> None:
+    await in_transaction(svc, config.set_spike_usual, factor=factor, floor=floor, days=days)
+
+
+async def set_weekly(svc: Services, *, on: bool, weekday: int, at: str) -> None:
+    await in_transaction(svc, config.set_weekly, on=on, weekday=weekday, at=at)

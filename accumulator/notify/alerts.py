@@ -17,6 +17,8 @@ KINDS: dict[str, Kind] = {
     "backup": Kind("A backup failed", urgent=True),
     "spotify": Kind("Spotify needs reconnecting", urgent=False),
     "traffic": Kind("Traffic spike", urgent=False),
+    "paste_read": Kind("A shared paste was opened", urgent=False),
+    "weekly": Kind("Weekly digest", urgent=False),
     "test": Kind("Test messages", urgent=True),  # the owner pressed "send a test": now, whatever the hour
 }
 

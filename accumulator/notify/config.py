@@ -163,3 +163,30 @@ def set_spike(*, session: Session, views: int) -> None:
     if not 0 <= views <= SPIKE_MAX:
         raise NotifyError(f"The threshold must be between 0 (off) and {SPIKE_MAX:,}.")
     _saved(session).spike_views = views
+
+
+FACTOR_RANGE = (1.1, 100.0)
+USUAL_DAYS = (7, 14)
+
+
+def set_spike_usual(*, session: Session, factor: float, floor: int, days: int) -> None:
+    """The "N times the usual for this hour" rule: `factor` 0 turns it off."""
+    if factor != 0 and not FACTOR_RANGE[0] <= factor <= FACTOR_RANGE[1]:
+        raise NotifyError(f"The multiple must be 0 (off) or between {FACTOR_RANGE[0]:g} and {FACTOR_RANGE[1]:g}.")
+    if not 0 <= floor <= SPIKE_MAX:
+        raise NotifyError(f"The floor must be between 0 and {SPIKE_MAX:,} page views.")
+    if days not in USUAL_DAYS:
+        raise NotifyError("The usual is the average of the last 7 or 14 days.")
+    prefs = _saved(session)
+    prefs.spike_factor, prefs.spike_floor, prefs.spike_days = round(factor, 1), floor, days
+
+
+def set_weekly(*, session: Session, on: bool, weekday: int, at: str) -> None:
+    """The weekly digest: on or off, the day (0 Monday … 6 Sunday) and the time (HH:MM, TIMEZONE)."""
+    if not 0 <= weekday <= 6:
+        raise NotifyError("Choose a day of the week.")
+    clock = parse_clock(at, field="The time")
+    if clock is None:
+        raise NotifyError("Choose the time the digest goes out.")
+    prefs = _saved(session)
+    prefs.weekly_on, prefs.weekly_weekday, prefs.weekly_time = on, weekday, clock.strftime("%H:%M")

@@ -8,7 +8,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from accumulator import routes
 from accumulator.feature import Feature, NavEntry
 from accumulator.jobs import JobSpec
-from accumulator.notify import actions, traffic
+from accumulator.notify import actions, traffic, weekly
 from accumulator.runtime import Services
 
 
@@ -17,6 +17,8 @@ def jobs(svc: Services) -> list[JobSpec]:
         # Every 30 s: a retry is at most that late after its backoff, a held alert after quiet hours.
         JobSpec("notify-dispatch", partial(actions.dispatch, svc), IntervalTrigger(seconds=30)),
         JobSpec("notify-traffic", partial(traffic.check_traffic, svc), IntervalTrigger(minutes=5)),
+        # Every 5 min: the weekly digest goes out within 5 minutes of the owner's chosen time.
+        JobSpec("notify-weekly", partial(weekly.send_weekly, svc), IntervalTrigger(minutes=5)),
         JobSpec("notify-prune", partial(actions.prune, svc), IntervalTrigger(hours=6)),
     ]
 

@@ -121,6 +121,16 @@ class NotifyPreferences(SQLModel, table=True):
     quiet_start: str = Field(default="", max_length=5)  # "" : no quiet hours
     quiet_end: str = Field(default="", max_length=5)
     spike_views: int = 0  # page views in the last hour that make a traffic alert; 0: off
+    # Or (as well) a multiple of the usual for that hour of the day: the same hour's average over
+    # the last `spike_days` days. 0: off. The floor keeps a quiet site (2 views an hour) from
+    # alerting at 6.
+    spike_factor: float = 0.0
+    spike_floor: int = 20
+    spike_days: int = 7
+    # The weekly digest: off by default; weekday 0 is Monday, the time HH:MM in TIMEZONE.
+    weekly_on: bool = False
+    weekly_weekday: int = 0
+    weekly_time: str = Field(default="08:00", max_length=5)
 
 
 class NotifyActionUse(SQLModel, table=True):

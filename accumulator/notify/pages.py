@@ -147,6 +147,81 @@ def preferences() -> rx.Component:
             ),
             on_submit=NotificationsState.save_spike,
         ),
+        rx.form(
+            rx.hstack(
+                rx.text("Or when they reach", size="2"),
+                rx.input(name="factor", width="70px", default_value=NotificationsState.spike_factor, key="sf"),
+                rx.text("times the usual for that hour (the average of the last", size="2"),
+                rx.el.select(
+                    rx.el.option("7", value="7"),
+                    rx.el.option("14", value="14"),
+                    name="days",
+                    value=NotificationsState.spike_days,
+                    on_change=NotificationsState.set_spike_days,
+                ),
+                rx.text("days), and at least", size="2"),
+                rx.input(
+                    name="floor",
+                    type="number",
+                    min=0,
+                    width="90px",
+                    default_value=NotificationsState.spike_floor,
+                    key="fl",
+                ),
+                rx.text("views (0: off)", size="2", color_scheme="gray"),
+                rx.button("Save", type="submit", variant="soft"),
+                align="center",
+                wrap="wrap",
+            ),
+            on_submit=NotificationsState.save_spike_usual,
+            id="spike-usual",
+        ),
+        weekly_form(),
+        spacing="2",
+        width="100%",
+    )
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekly_form() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Weekly digest", size="4"),
+        rx.text(
+            "Top pages, reading time, new referrers, comments, notes, plants and music of the last seven days.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.form(
+            rx.hstack(
+                rx.el.label(
+                    rx.el.input(type="checkbox", name="on", default_checked=NotificationsState.weekly_on, key="wo"),
+                    " Send it every",
+                    style={"font_size": "14px"},
+                ),
+                rx.el.select(
+                    *[rx.el.option(day, value=str(number)) for number, day in enumerate(WEEKDAYS)],
+                    name="weekday",
+                    value=NotificationsState.weekly_weekday,
+                    on_change=NotificationsState.set_weekly_weekday,
+                ),
+                rx.text("at", size="2"),
+                rx.input(name="time", type="time", default_value=NotificationsState.weekly_time, key="wt"),
+                rx.button("Save", type="submit", variant="soft"),
+                align="center",
+                wrap="wrap",
+            ),
+            on_submit=NotificationsState.save_weekly,
+            id="weekly-form",
+        ),
+        rx.button(
+            "Send me this week's digest now",
+            variant="soft",
+            on_click=NotificationsState.send_weekly_now,
+            id="weekly-now",
+            width="fit-content",
+        ),
         spacing="2",
         width="100%",
     )

@@ -60,6 +60,12 @@ class Overview:
     quiet_start: str
     quiet_end: str
     spike_views: int
+    spike_factor: float
+    spike_floor: int
+    spike_days: int
+    weekly_on: bool
+    weekly_weekday: int
+    weekly_time: str
     recent: list[AttemptRow]
 
 
@@ -109,6 +115,12 @@ def overview_of(*, session: Session, mail_configured: bool, now: datetime, zone)
         quiet_start=prefs.quiet_start,
         quiet_end=prefs.quiet_end,
         spike_views=prefs.spike_views,
+        spike_factor=prefs.spike_factor,
+        spike_floor=prefs.spike_floor,
+        spike_days=prefs.spike_days,
+        weekly_on=prefs.weekly_on,
+        weekly_weekday=prefs.weekly_weekday,
+        weekly_time=prefs.weekly_time,
         recent=[
             AttemptRow(
                 when=local_text(attempt.at, zone),

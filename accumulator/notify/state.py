@@ -7,7 +7,7 @@ from typing import Annotated
 import reflex as rx
 
 from accumulator.inputs import whole_number
-from accumulator.notify import actions, reads
+from accumulator.notify import actions, reads, weekly
 from accumulator.notify.channels.apprise_url import URL_MAX
 from accumulator.notify.reads import AttemptRow, ChannelRow, RouteRow
 from accumulator.notify.service import NotifyError
@@ -28,6 +28,12 @@ class NotificationsState(OwnerState):
     quiet_start: str = ""
     quiet_end: str = ""
     spike_views: str = "0"
+    spike_factor: str = "0"
+    spike_floor: str = "20"
+    spike_days: str = "7"
+    weekly_on: bool = False
+    weekly_weekday: str = "0"
+    weekly_time: str = "08:00"
     error: str = ""
 
     async def _load(self) -> None:
@@ -35,6 +41,9 @@ class NotificationsState(OwnerState):
         self.channels, self.routes, self.recent = found.channels, found.routes, found.recent
         self.quiet_start, self.quiet_end = found.quiet_start, found.quiet_end
         self.spike_views = str(found.spike_views)
+        self.spike_factor, self.spike_floor = f"{found.spike_factor:g}", str(found.spike_floor)
+        self.spike_days, self.weekly_on = str(found.spike_days), found.weekly_on
+        self.weekly_weekday, self.weekly_time = str(found.weekly_weekday), found.weekly_time
 
     async def _change(self, change) -> bool:
         try:
@@ -92,3 +101,53 @@ class NotificationsState(OwnerState):
             return None
         saved = await self._change(actions.set_spike(get_services(), views=views))
         return rx.toast.success("Traffic alert saved.") if saved else None
+
+    @owner
+    async def set_spike_days(self, value: Key):
+        self.spike_days = "14" if value == "14" else "7"
+
+    @owner
+    async def set_weekly_weekday(self, value: Key):
+        self.weekly_weekday = value if value in tuple("0123456") else "0"
+
+    @owner
+    async def save_spike_usual(self, form: dict):
+        factor = multiple(str(form.get("factor") or "0"))
+        floor = whole_number(str(form.get("floor") or "0").strip() or "0", max_digits=8)
+        days = whole_number(str(form.get("days") or "7").strip(), max_digits=2)
+        if factor is None or floor is None or days is None:
+            self.error = "The multiple is a number like 3 or 2.5 (0: off); the floor a whole number of page views."
+            return None
+        saved = await self._change(actions.set_spike_usual(get_services(), factor=factor, floor=floor, days=days))
+        return rx.toast.success("Traffic alert saved.") if saved else None
+
+    @owner
+    async def save_weekly(self, form: dict):
+        weekday = whole_number(str(form.get("weekday") or "0").strip(), max_digits=1)
+        if weekday is None:
+            self.error = "Choose a day of the week."
+            return None
+        on = form.get("on") in (True, "on", "true")
+        at = str(form.get("time") or "")
+        saved = await self._change(actions.set_weekly(get_services(), on=on, weekday=weekday, at=at))
+        return rx.toast.success("Weekly digest saved.") if saved else None
+
+    @owner
+    async def send_weekly_now(self):
+        outcomes = await weekly.send_preview(get_services())
+        await self._load()
+        if not outcomes:
+            return rx.toast.error("No channel takes the weekly digest (see the table above).")
+        failed = {channel: o.error for channel, o in outcomes.items() if o.status not in ("sent", "retrying")}
+        if failed:
+            return rx.toast.error("Not sent on " + ", ".join(f"{c}: {e}" for c, e in failed.items()))
+        return rx.toast.success("This week's digest is on its way.")
+
+
+def multiple(raw: str) -> float | None:
+    """'3', '2.5' or '0': a finite number of at most 6 characters, else None."""
+    raw = raw.strip()
+    whole, _, tenths = raw.partition(".")
+    if not raw or len(raw) > 6 or not (whole + tenths).isascii() or not (whole + tenths).isdigit():
+        return None
+    return float(raw)

@@ -12,8 +12,12 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
+from accumulator import routes
+from accumulator.auth import service as auth_service
 from accumulator.db import utcnow
-from accumulator.pastes import service
+from accumulator.notify import actions as notify
+from accumulator.notify.alerts import Alert
+from accumulator.pastes import receipts, service
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.runtime import Services, Topic, in_transaction, publish
 from accumulator.storage import new_file_id
@@ -99,9 +103,60 @@ async def delete_paste(svc: Services, *, paste_id: str) -> bool:
     return True
 
 
-async def read_shared(svc: Services, *, slug: str, confirmed: bool) -> tuple[Paste, list[PasteFile]] | None:
+@dataclass(frozen=True)
+class Opener:
+    """Who asked for a shared view, as far as receipts care: the view ("page", "raw", "embed"; None
+    for a HEAD, which reads nothing), the User-Agent header (classified, never kept) and the owner's
+    session cookie if the browser sent one (the owner reading their own paste is no receipt)."""
+
+    view: str | None
+    user_agent: str | None = None
+    session_token: str | None = None
+
+
+def _receipt(session: Session, svc: Services, paste: Paste, opener: Opener, shown: bool, now: datetime) -> None:
+    """Count the open (people only when they saw the paste; a preview bot fetching the burn-after-
+    reading confirmation is listed too) and raise "paste_read" on a person's first open after a
+    quiet spell. The alert goes out with the next dispatch run (every 30 s), not in this request."""
+    reader = receipts.classify(opener.user_agent)
+    if opener.view is None or not (shown or reader.bot):
+        return
+    if opener.session_token and auth_service.resolve_session(
+        session=session, token=opener.session_token, now=now, secret=svc.settings.secret_key
+    ):
+        return
+    still_there = session.get(Paste, paste.id) is not None  # a burned paste without files is deleted
+    tell = (
+        receipts.record_open(session=session, paste_id=paste.id, view=opener.view, reader=reader, now=now)
+        if still_there
+        else not reader.bot
+    )
+    if tell:
+        notify.raise_in_session(
+            session=session, settings=svc.settings, alert=receipts_alert(paste, opener.view, now, still_there), now=now
+        )
+
+
+def receipts_alert(paste: Paste, view: str, now: datetime, still_there: bool = True) -> Alert:
+    title = paste.title or "Untitled paste"
+    how = {"page": "its page", "raw": "the raw text", "embed": "an embed"}[view]
+    gone = "" if still_there else " It could be read once, so it is gone now."
+    return Alert(
+        kind="paste_read",
+        key=f"paste_read:{paste.id}:{now:%Y-%m-%dT%H}",
+        title="A shared paste was opened",
+        body=f"Someone opened your shared paste \u201c{title}\u201d ({how}).{gone}",
+        link=f"{routes.PASTES}/{paste.id}" if still_there else routes.PASTES,
+        tag=f"paste-{paste.id}"[:40],
+    )
+
+
+async def read_shared(
+    svc: Services, *, slug: str, confirmed: bool, opener: Opener | None = None
+) -> tuple[Paste, list[PasteFile]] | None:
     """What a link shows: the paste and its files. A confirmed reading of a burn-after-reading
-    paste burns it (exactly one reader gets it). None for private, expired, burned or unknown."""
+    paste burns it (exactly one reader gets it). None for private, expired, burned or unknown.
+    With an `opener`, the open is a read receipt unless it is the owner's."""
     now = utcnow()
 
     def read(session: Session) -> tuple[tuple[Paste, list[PasteFile]] | None, bool]:
@@ -110,7 +165,11 @@ async def read_shared(svc: Services, *, slug: str, confirmed: bool) -> tuple[Pas
             return None, False
         if paste.burn_after_reading and confirmed:
             burned = service.burn(session=session, slug=slug, now=now)
+            if burned is not None and opener is not None:
+                _receipt(session, svc, burned.paste, opener, True, now)
             return ((burned.paste, burned.files) if burned else None), burned is not None
+        if opener is not None and not confirmed:  # a POST to a paste that does not burn is sent to its GET
+            _receipt(session, svc, paste, opener, not paste.burn_after_reading, now)
         return (paste, service.files_of(session=session, paste_id=paste.id)), False
 
     found, burned = await in_transaction(svc, read)
@@ -121,7 +180,9 @@ async def read_shared(svc: Services, *, slug: str, confirmed: bool) -> tuple[Pas
 
 async def clean_up(svc: Services) -> service.CleanupReport:
     """The cleanup job: expired pastes and their files, stale uploads, orphaned files."""
-    report = await run_in_threadpool(service.cleanup, engine=svc.engine, store=svc.file_store, now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    report = await run_in_threadpool(service.cleanup, engine=svc.engine, store=svc.file_store, now=now)
+    await in_transaction(svc, receipts.forget_old, now=now)
     if report.pastes:
         await _announce(svc, "")
     return report

@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from accumulator import public_html
 from accumulator.auth.access import owner_route, public_route
+from accumulator.auth.service import SESSION_COOKIE
 from accumulator.db import utcnow
 from accumulator.inputs import whole_number
 from accumulator.pastes import actions, public, reads, service
@@ -204,7 +205,12 @@ async def _shared_view(request: Request, *, embed: bool = False, raw: bool = Fal
     svc = services(request)
     now = utcnow()
     confirmed = request.method == "POST"
-    found = await actions.read_shared(svc, slug=request.path_params["slug"], confirmed=confirmed)
+    opener = actions.Opener(
+        view=None if request.method == "HEAD" else "raw" if raw else "embed" if embed else "page",
+        user_agent=request.headers.get("user-agent"),
+        session_token=request.cookies.get(SESSION_COOKIE),
+    )
+    found = await actions.read_shared(svc, slug=request.path_params["slug"], confirmed=confirmed, opener=opener)
     if found is None:
         return _gone(embed=embed) if not raw else json_error(404, "No such paste.")
     paste, files = found

@@ -6,7 +6,7 @@ with no paste is an upload that has not been attached yet (or was left behind): 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Index
 from sqlmodel import Column, Field, SQLModel, Text
@@ -52,3 +52,21 @@ class PasteFile(SQLModel, table=True):
     content_type: str = Field(default="application/octet-stream", max_length=200)
     size: int = Field(sa_column=Column(BigInteger(), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class PasteOpen(SQLModel, table=True):
+    """Opens of a shared paste by anyone but the owner (the read receipts), counted per paste, UTC
+    day, view and reader label. No IP and no user agent: only the label (`receipts.classify`),
+    drawn from a fixed list, so a paste gets at most views times labels rows a day whatever a hostile
+    reader sends, and the paste cleanup forgets days past KEEP_DAYS."""
+
+    __tablename__ = "paste_open"
+    __table_args__ = (Index("ix_paste_open_day", "day"),)
+
+    paste_id: str = Field(foreign_key="paste.id", ondelete="CASCADE", primary_key=True, max_length=24)
+    day: date = Field(primary_key=True)
+    view: str = Field(primary_key=True, max_length=8)  # "page" | "raw" | "embed"
+    reader: str = Field(primary_key=True, max_length=40)  # "browser", "Slack preview", "crawler"…
+    bot: bool = False
+    opens: int = 0
+    last_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

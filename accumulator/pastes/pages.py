@@ -8,6 +8,7 @@ from accumulator import routes
 from accumulator.pastes import highlight, service
 from accumulator.pastes.models import TITLE_MAX
 from accumulator.pastes.reads import FileRow, PasteRow
+from accumulator.pastes.receipts_view import receipts_panel
 from accumulator.pastes.state import PasteEditorState, PastesState, PasteViewState
 from accumulator.public_html import highlight_css
 from accumulator.settings import get_settings
@@ -166,6 +167,7 @@ def paste_view() -> rx.Component:
             wrap="wrap",
             id="paste-meta",
         ),
+        receipts_panel(),
         rx.hstack(
             rx.cond(
                 state.is_shared,

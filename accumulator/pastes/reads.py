@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 from sqlmodel import Session
 
 from accumulator.db import utcnow
-from accumulator.pastes import highlight, service
+from accumulator.pastes import highlight, receipts, service
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.runtime import Services, in_transaction
 from accumulator.sizes import size_text
@@ -34,6 +34,12 @@ class FileRow(TypedDict):
     url: str
 
 
+class BotRow(TypedDict):
+    label: str
+    opens: int
+    last: str
+
+
 class PasteView(TypedDict):
     title: str
     content_html: str
@@ -45,6 +51,16 @@ class PasteView(TypedDict):
     burn: bool
     share_url: str
     files: list[FileRow]
+    read_text: str  # "Read by people 3 times, last 2026-12-02 14:05"; "" for a paste never shared
+    bots: list[BotRow]  # link previews and crawlers: listed apart, not counted as readers
+
+
+def receipt_text(found: receipts.Receipts, zone) -> str:
+    if not found.reads or found.last_read_at is None:
+        return "Not read by anyone yet (link previews and crawlers aside)."
+    times = "once" if found.reads == 1 else f"{found.reads} times"
+    views = ", ".join(f"{view} {count}" for view, count in sorted(found.by_view.items()))
+    return f"Read by people {times}, last at {local_text(found.last_read_at, zone)} ({views})."
 
 
 class EditorFields(TypedDict):
@@ -126,6 +142,8 @@ async def view(svc: Services, *, paste_id: str) -> PasteView | None:
         paste = service.get_paste(session=session, paste_id=paste_id, now=now)
         if paste is None:
             return None
+        found = receipts.receipts_of(session=session, paste_id=paste.id)
+        shown = paste.is_shared or found.reads or found.bots
         return PasteView(
             title=paste.title or "Untitled paste",
             content_html=highlight.to_html(paste.content, paste.shown_as) if paste.content else "",
@@ -137,6 +155,8 @@ async def view(svc: Services, *, paste_id: str) -> PasteView | None:
             burn=paste.burn_after_reading,
             share_url=f"/p/{paste.slug}" if paste.is_shared else "",
             files=file_rows(paste.id, service.files_of(session=session, paste_id=paste_id)),
+            read_text=receipt_text(found, zone) if shown else "",
+            bots=[BotRow(label=b.label, opens=b.opens, last=local_text(b.last_at, zone)) for b in found.bots],
         )
 
     return await in_transaction(svc, load)

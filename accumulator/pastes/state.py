@@ -13,7 +13,7 @@ import reflex as rx
 from accumulator import routes
 from accumulator.pastes import actions, highlight, reads, service
 from accumulator.pastes.actions import PASTES_TOPIC, PasteChanged
-from accumulator.pastes.reads import FileRow, PasteRow
+from accumulator.pastes.reads import BotRow, FileRow, PasteRow
 from accumulator.runtime import get_services
 from accumulator.ui.access import MaxLength, owner
 from accumulator.ui.live import follow
@@ -21,7 +21,7 @@ from accumulator.ui.owner import OwnerState
 
 PasteId = Annotated[str, MaxLength(64)]
 
-__all__ = ["FileRow", "PasteEditorState", "PasteRow", "PasteViewState", "PastesState"]
+__all__ = ["BotRow", "FileRow", "PasteEditorState", "PasteRow", "PasteViewState", "PastesState"]
 
 
 class PastesState(OwnerState):
@@ -74,17 +74,19 @@ class PasteViewState(OwnerState):
     burn: bool = False
     share_url: str = ""
     files: list[FileRow] = []
+    read_text: str = ""
+    bots: list[BotRow] = []
 
     async def _load(self, paste_id: str) -> None:
         view = await reads.view(get_services(), paste_id=paste_id)
         self.shown_id, self.found = paste_id, view is not None
         if view is None:
-            self.title, self.content_html, self.files = "", "", []
+            self.title, self.content_html, self.files, self.read_text, self.bots = "", "", [], "", []
             return
         self.title, self.content_html, self.language = view["title"], view["content_html"], view["language"]
         self.size, self.expires, self.created = view["size"], view["expires"], view["created"]
         self.is_shared, self.burn, self.share_url = view["is_shared"], view["burn"], view["share_url"]
-        self.files = view["files"]
+        self.files, self.read_text, self.bots = view["files"], view["read_text"], view["bots"]
 
     async def _on_change(self, message: PasteChanged) -> None:
         if message.paste_id in ("", self.shown_id):

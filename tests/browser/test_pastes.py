@@ -184,3 +184,31 @@ def test_a_file_over_the_limit_is_refused_on_the_page_and_nothing_is_saved(
         assert stored_files(live_app) == before
     finally:
         context.close()
+
+
+def test_the_owner_page_shows_who_read_a_shared_paste_and_previews_apart(browser: Browser, live_app: LiveApp) -> None:
+    owner, tab = logged_in(browser, live_app)
+    # Headless Chromium says "HeadlessChrome", which receipts count as a crawler: the reader is a
+    # person's browser, so it says what a desktop Chrome says.
+    person = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+    stranger = browser.new_context(base_url=live_app.url, user_agent=person)
+    preview = browser.new_context(
+        base_url=live_app.url, user_agent="Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)"
+    )
+    try:
+        paste_id = write_paste(tab, title="Meeting notes", content="agenda", shared=True)
+        share_url = tab.get_by_role("link", name="Open shared page").get_attribute("href")
+        expect(tab.locator("#paste-receipts")).to_contain_text("Not read by anyone yet")
+        tab.context.new_page().goto(share_url)  # the owner's own look: no receipt
+        preview.new_page().goto(share_url)
+        reader = stranger.new_page()
+        reader.goto(share_url)
+        expect(reader.locator(".highlight")).to_contain_text("agenda")
+        tab.goto(f"{routes.PASTES}/{paste_id}")
+        expect(tab.locator("#paste-receipts")).to_contain_text("Read by people once, last at ")
+        expect(tab.locator("#paste-receipts")).to_contain_text("(page 1)")
+        expect(tab.locator("#paste-bots")).to_contain_text("Slack preview")
+    finally:
+        owner.close()
+        stranger.close()
+        preview.close()
