@@ -1,0 +1,106 @@
+"""The joint rollup (segment_models.DailySegment): written with every batch of page views
+(service.record_events), and read back for a filtered dashboard (analytics/filtered_view.py).
+
+A batch is grouped by combination first, so it writes each combination of the day once, in one
+statement, whatever the number of page views; a day of real traffic has a few thousand
+combinations, so a 30-day filtered view sums tens of thousands of narrow rows at most."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from accumulator.analytics.segment_models import SEGMENT_FIELDS, DailySegment
+from accumulator.db import upsert_add
+
+Combination = tuple[date, str, str, str, str, str, str, str, str, str, str]  # day, site, *SEGMENT_FIELDS
+_TABLE = DailySegment.__table__
+
+
+def segment_key(values: Sequence[str]) -> str:
+    """The primary key part of one combination of SEGMENT_FIELDS' values."""
+    digest = hashlib.blake2b(digest_size=16, person=b"acc-segment")
+    digest.update("\x1f".join(values).encode())
+    return digest.hexdigest()
+
+
+def add(session: Session, combinations: Counter[Combination]) -> None:
+    """Add {(day, site, *values): views} to the joint rollup, one row per combination."""
+    rows = []
+    for (day, site, *values), views in combinations.items():
+        row = {"day": day, "site": site, "segment": segment_key(values), "views": views}
+        row.update(zip(SEGMENT_FIELDS, values, strict=True))
+        rows.append(row)
+    upsert_add(session, _TABLE, rows, keys=["day", "site", "segment"], counters=["views"])
+
+
+def _where(statement: sa.Select, since: date | None, until: date | None, filters: Mapping[str, str]) -> sa.Select:
+    if since is not None:
+        statement = statement.where(_TABLE.c.day >= since)
+    if until is not None:
+        statement = statement.where(_TABLE.c.day <= until)
+    for name, value in filters.items():  # every filter (AND); names are checked (filters.py)
+        statement = statement.where(_TABLE.c[name] == value)
+    return statement
+
+
+def total(*, session: Session, since: date | None, until: date | None, filters: Mapping[str, str]) -> int:
+    """Page views of the range matching every filter."""
+    statement = _where(sa.select(sa.func.coalesce(sa.func.sum(_TABLE.c.views), 0)), since, until, filters)
+    return int(session.connection().execute(statement).scalar_one())
+
+
+def by(
+    *, session: Session, column: str, since: date | None, until: date | None, filters: Mapping[str, str]
+) -> list[tuple[str, int]]:
+    """Page views of the range matching every filter, by one column's value, largest first."""
+    views = sa.func.sum(_TABLE.c.views).label("views")
+    statement = _where(sa.select(_TABLE.c[column], views), since, until, filters).group_by(_TABLE.c[column])
+    rows = [(value, int(count)) for value, count in session.connection().execute(statement) if value != ""]
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
+
+
+def by_column(
+    *, session: Session, columns: Sequence[str], since: date | None, until: date | None, filters: Mapping[str, str]
+) -> dict[str, list[tuple[str, int]]]:
+    """`by` for several columns: one pass over the matching rows instead of one query per column."""
+    selected = [_TABLE.c[name] for name in columns]
+    statement = _where(sa.select(*selected, _TABLE.c.views), since, until, filters)
+    counts: dict[str, Counter[str]] = {name: Counter() for name in columns}
+    for *values, views in session.connection().execute(statement):
+        for name, value in zip(columns, values, strict=True):
+            if value != "":  # no campaign, or a history without a country
+                counts[name][value] += int(views)
+    return {name: sorted(found.items(), key=lambda row: (-row[1], row[0])) for name, found in counts.items()}
+
+
+def by_page(
+    *, session: Session, since: date | None, until: date | None, filters: Mapping[str, str]
+) -> dict[tuple[str, str], int]:
+    """{(site, path): views} of the range matching every filter."""
+    views = sa.func.sum(_TABLE.c.views)
+    statement = _where(sa.select(_TABLE.c.site, _TABLE.c.path, views), since, until, filters)
+    statement = statement.group_by(_TABLE.c.site, _TABLE.c.path)
+    return {(site, path): int(count) for site, path, count in session.connection().execute(statement)}
+
+
+def by_day(*, session: Session, since: date, until: date, filters: Mapping[str, str]) -> dict[date, int]:
+    """{day: views} of the range matching every filter (days without any left out)."""
+    views = sa.func.sum(_TABLE.c.views)
+    statement = _where(sa.select(_TABLE.c.day, views), since, until, filters).group_by(_TABLE.c.day)
+    return {_as_date(day): int(count) for day, count in session.connection().execute(statement)}
+
+
+def first_day(*, session: Session) -> date | None:
+    """The first day with joint data (when filtered views start), None before any."""
+    found = session.connection().execute(sa.select(sa.func.min(_TABLE.c.day))).scalar_one()
+    return None if found is None else _as_date(found)
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
