@@ -236,7 +236,8 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
         page_visitors.add((event.day, event.site, event.path, event.visitor_hash))
         site_visitors.add((event.day, event.site, event.visitor_hash))
         agents[(event.day, event.site, event.browser, event.os, event.device, event.referrer)] += 1
-        combinations[_combination(event)] += 1
+        if event.tab:  # as for countries (depth.record): history replayed without tabs has no joint values
+            combinations[_combination(event)] += 1
     if not count:
         return 0
     new_on_page = insert_new_returning(
@@ -303,9 +304,7 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
 
 
 def _combination(event: CountedEvent) -> segments.Combination:
-    # The country as the breakdown counts it (depth.record): a page view with no tab is history
-    # replayed from the days before countries, which has none.
-    country = (event.country or depth.UNKNOWN_COUNTRY) if event.tab else ""
+    country = event.country or depth.UNKNOWN_COUNTRY  # as the country breakdown counts it (depth.record)
     return (event.day, event.site, event.path, event.referrer, country, event.browser, event.os, event.device,
             event.utm_source, event.utm_medium, event.utm_campaign)  # fmt: skip
 
