@@ -30,6 +30,7 @@ DIMENSIONS: dict[str, tuple[str, int]] = {
     "utm_campaign": ("Campaign", VALUE_MAX),
     "goal": ("Goal", GOAL_MAX),
 }
+VALUE_LONGEST = SITE_MAX + 1 + PATH_MAX  # a "site|path" or "site /path" the dashboard sends
 PAGE_DIMENSIONS = frozenset({"site", "page"})  # exact per-page rollups answer these (visitors, reading)
 Filters = tuple[tuple[str, str], ...]  # sorted (dimension, value) pairs: hashable, a cache key
 
