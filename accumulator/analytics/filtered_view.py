@@ -56,27 +56,22 @@ def _totals(session: Session, narrow: Mapping[str, str], exact: bool, since, unt
     return int(views), int(visitors)
 
 
-def _pages(session: Session, narrow: Mapping[str, str], exact: bool, since, until) -> dict[str, int]:
-    """{page key: views in the range matching the filters}: the pages table shows only these."""
-    if not exact:
-        found = segments.by_page(session=session, since=since, until=until, filters=narrow)
-        return {page_key(site, path): views for (site, path), views in found.items()}
+def _pages(session: Session, narrow: Mapping[str, str], since, until) -> dict[str, int]:
+    """{page key: views in the range} of a site or a page, from the exact per-page rollup."""
     table = DailyPageStat
     statement = _narrowed(select(table.site, table.path, sa.func.sum(table.views)), table, narrow, since, until)
     rows = session.exec(statement.group_by(table.site, table.path))
     return {page_key(site, path): int(views) for site, path, views in rows if views}
 
 
-def _chart(engine: Engine, session: Session, narrow: Mapping[str, str], exact: bool, today: date) -> list[dict]:
-    """The last 30 days beside the 30 before, as the unfiltered chart (visitors 0 when not exact)."""
-    if exact:
-        return series.days(engine, today, narrow.get("site"), narrow.get("path"))
+def _chart(days: Mapping[date, int], today: date) -> list[dict]:
+    """The last 30 days beside the 30 before, as the unfiltered chart; visitors 0 (the card says
+    they are not filtered: they cannot be summed over the joint rollup)."""
     first = today - timedelta(days=2 * CHART_DAYS - 1)
-    found = segments.by_day(session=session, since=first, until=today, filters=narrow)
-    days = [first + timedelta(days=offset) for offset in range(2 * CHART_DAYS)]
-    pairs = zip(days[:CHART_DAYS], days[CHART_DAYS:], strict=True)
-    return [{"day": day.strftime("%b %d"), "views": found.get(day, 0), "visitors": 0,
-             "previous": found.get(old, 0)} for old, day in pairs]  # fmt: skip
+    shown = [first + timedelta(days=offset) for offset in range(2 * CHART_DAYS)]
+    pairs = zip(shown[:CHART_DAYS], shown[CHART_DAYS:], strict=True)
+    return [{"day": day.strftime("%b %d"), "views": days.get(day, 0), "visitors": 0,
+             "previous": days.get(old, 0)} for old, day in pairs]  # fmt: skip
 
 
 def filtered_view(
@@ -98,19 +93,22 @@ def filtered_view(
     site, path = narrow.get("site"), narrow.get("path")
     unfiltered = ["minutes", "goals"]
     with session_scope(engine) as session:
-        found = segments.by_column(session=session, columns=list(COLUMNS.values()), since=since, until=until,
-                                   filters=narrow)  # fmt: skip
+        last = until or today
+        first = since - timedelta(days=(last - since).days + 1) if since is not None else None
+        chart_first = today - timedelta(days=2 * CHART_DAYS - 1)
+        read_from = None if first is None else min(first, chart_first)
+        found = segments.joint(session=session, columns=list(COLUMNS.values()), filters=narrow, since=since,
+                               until=last, before=first, read_from=read_from, read_to=max(last, today))  # fmt: skip
         for kind, column in COLUMNS.items():
-            result_shares[kind] = shares(found[column][:limit], kind)
-        views, visitors = _totals(session, narrow, exact, since, until)
+            result_shares[kind] = shares(found.ranked(column)[:limit], kind)
+        views, visitors = _totals(session, narrow, exact, since, until) if exact else (found.views, -1)
         before = (-1, -1)
         if since is not None and until is not None:
-            first = since - timedelta(days=(until - since).days + 1)
-            before = _totals(session, narrow, exact, first, since - timedelta(days=1))
+            before = _totals(session, narrow, exact, first, since - timedelta(days=1)) if exact else (found.before, -1)
         result_shares["totals"] = [{"views": views, "visitors": visitors, "views_before": before[0],
                                     "visitors_before": before[1]}]  # fmt: skip
-        pages = _pages(session, narrow, exact, since, until)
-        chart = _chart(engine, session, narrow, exact, today)
+        pages = _pages(session, narrow, since, until) if exact else {page_key(*k): n for k, n in found.pages.items()}
+        chart = series.days(engine, today, site, path) if exact else _chart(found.days, today)
         if exact:
             places = depth_queries.entries_and_exits(session=session, since=since, until=until, limit=limit,
                                                      site=site, path=path)  # fmt: skip

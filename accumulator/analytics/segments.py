@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -49,44 +50,49 @@ def _where(statement: sa.Select, since: date | None, until: date | None, filters
     return statement
 
 
+@dataclass
+class Joint:
+    """What a filtered dashboard needs from the joint rollup, added up in one pass over it."""
+
+    views: int = 0  # in the range
+    before: int = 0  # in the period of the same length just before it
+    columns: dict[str, Counter[str]] = field(default_factory=dict)  # in the range, by value
+    pages: Counter[tuple[str, str]] = field(default_factory=Counter)  # in the range, by (site, path)
+    days: Counter[date] = field(default_factory=Counter)  # every day read
+
+    def ranked(self, name: str) -> list[tuple[str, int]]:
+        return sorted(self.columns[name].items(), key=lambda row: (-row[1], row[0]))
+
+
+def joint(
+    *, session: Session, columns: Sequence[str], filters: Mapping[str, str], since: date | None, until: date,
+    before: date | None, read_from: date | None, read_to: date,
+) -> Joint:  # fmt: skip
+    """The rows matching every filter from `read_from` to `read_to` (None: from the first), read
+    once: the range (since…until), the period before it (before…since) and the chart's days all
+    come from the same scan; one query per number would read the rows as many times."""
+    selected = [_TABLE.c.day, _TABLE.c.site, _TABLE.c.path, *(_TABLE.c[name] for name in columns), _TABLE.c.views]
+    found = Joint(columns={name: Counter() for name in columns})
+    for raw_day, site, path, *values, views in session.connection().execute(
+        _where(sa.select(*selected), read_from, read_to, filters)
+    ):
+        day = _as_date(raw_day)
+        found.days[day] += views
+        if (since is None or since <= day) and day <= until:
+            found.views += views
+            found.pages[(site, path)] += views
+            for name, value in zip(columns, values, strict=True):
+                if value != "":  # no campaign
+                    found.columns[name][value] += views
+        elif before is not None and since is not None and before <= day < since:
+            found.before += views
+    return found
+
+
 def total(*, session: Session, since: date | None, until: date | None, filters: Mapping[str, str]) -> int:
     """Page views of the range matching every filter."""
     statement = _where(sa.select(sa.func.coalesce(sa.func.sum(_TABLE.c.views), 0)), since, until, filters)
     return int(session.connection().execute(statement).scalar_one())
-
-
-def by(
-    *, session: Session, column: str, since: date | None, until: date | None, filters: Mapping[str, str]
-) -> list[tuple[str, int]]:
-    """Page views of the range matching every filter, by one column's value, largest first."""
-    views = sa.func.sum(_TABLE.c.views).label("views")
-    statement = _where(sa.select(_TABLE.c[column], views), since, until, filters).group_by(_TABLE.c[column])
-    rows = [(value, int(count)) for value, count in session.connection().execute(statement) if value != ""]
-    return sorted(rows, key=lambda row: (-row[1], row[0]))
-
-
-def by_column(
-    *, session: Session, columns: Sequence[str], since: date | None, until: date | None, filters: Mapping[str, str]
-) -> dict[str, list[tuple[str, int]]]:
-    """`by` for several columns: one pass over the matching rows instead of one query per column."""
-    selected = [_TABLE.c[name] for name in columns]
-    statement = _where(sa.select(*selected, _TABLE.c.views), since, until, filters)
-    counts: dict[str, Counter[str]] = {name: Counter() for name in columns}
-    for *values, views in session.connection().execute(statement):
-        for name, value in zip(columns, values, strict=True):
-            if value != "":  # no campaign, or a history without a country
-                counts[name][value] += int(views)
-    return {name: sorted(found.items(), key=lambda row: (-row[1], row[0])) for name, found in counts.items()}
-
-
-def by_page(
-    *, session: Session, since: date | None, until: date | None, filters: Mapping[str, str]
-) -> dict[tuple[str, str], int]:
-    """{(site, path): views} of the range matching every filter."""
-    views = sa.func.sum(_TABLE.c.views)
-    statement = _where(sa.select(_TABLE.c.site, _TABLE.c.path, views), since, until, filters)
-    statement = statement.group_by(_TABLE.c.site, _TABLE.c.path)
-    return {(site, path): int(count) for site, path, count in session.connection().execute(statement)}
 
 
 def by_day(*, session: Session, since: date, until: date, filters: Mapping[str, str]) -> dict[date, int]:

@@ -32,7 +32,9 @@ def upgrade() -> None:
         sa.Column("views", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("day", "site", "segment"),
     )
+    op.create_index("ix_analytics_daily_segment_path_day", "analytics_daily_segment", ["path", "day"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_analytics_daily_segment_path_day", table_name="analytics_daily_segment")
     op.drop_table("analytics_daily_segment")
