@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from accumulator.analytics.state import DashboardState, FilterChip
+from accumulator.analytics.dashboard_types import FilterChip
+from accumulator.analytics.state import DashboardState
 from accumulator.ui import theme
 
 NOT_FILTERED = "not filtered"

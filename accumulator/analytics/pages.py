@@ -5,10 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator import routes
+from accumulator.analytics.dashboard_types import PagesFeed
 from accumulator.analytics.export_links import export_link
 from accumulator.analytics.filter_bar import filter_bar, not_filtered
 from accumulator.analytics.range_pages import audience_section
-from accumulator.analytics.state import DashboardState, PagesFeed
+from accumulator.analytics.state import DashboardState
 from accumulator.settings import get_settings
 from accumulator.ui import theme
 from accumulator.ui.layout import page, page_header

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from accumulator.analytics.dashboard_types import Share
 from accumulator.analytics.export_links import export_link
 from accumulator.analytics.filter_bar import not_filtered
-from accumulator.analytics.state import DashboardState, Share
+from accumulator.analytics.state import DashboardState
 from accumulator.ui import theme
 
 
