@@ -73,10 +73,13 @@ def joint(
     come from the same scan; one query per number would read the rows as many times."""
     selected = [_TABLE.c.day, _TABLE.c.site, _TABLE.c.path, *(_TABLE.c[name] for name in columns), _TABLE.c.views]
     found = Joint(columns={name: Counter() for name in columns})
+    dates: dict[object, date] = {}
     for raw_day, site, path, *values, views in session.connection().execute(
         _where(sa.select(*selected), read_from, read_to, filters)
     ):
-        day = _as_date(raw_day)
+        day = dates.get(raw_day)
+        if day is None:  # SQLite gives text: each day converted once, not once per row
+            day = dates[raw_day] = _as_date(raw_day)
         found.days[day] += views
         if (since is None or since <= day) and day <= until:
             found.views += views
