@@ -201,6 +201,8 @@ class DashboardState(OwnerState):
         self._set("loaded", True)
 
     def _show_filtered(self, chosen: dict) -> None:
+        if not chosen and not self.filter_chips and self.dashboard_query == filters.query(self.range_key, ()):
+            return  # unfiltered, and was: the live path of an unfiltered dashboard does nothing more
         self._set("filter_chips", filters.chips(self._filters))
         pages = chosen.get("pages")
         self._set("narrowed", pages is not None)
