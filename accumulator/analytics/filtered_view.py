@@ -46,10 +46,8 @@ def _narrowed(statement, table: type, narrow: Mapping[str, str], since: date | N
     return statement
 
 
-def _totals(session: Session, narrow: Mapping[str, str], exact: bool, since, until) -> tuple[int, int]:
-    """(views, visitors; -1 where they cannot be filtered) of the range."""
-    if not exact:
-        return segments.total(session=session, since=since, until=until, filters=narrow), -1
+def _totals(session: Session, narrow: Mapping[str, str], since, until) -> tuple[int, int]:
+    """(views, visitors) of a site or a page over the range, from the exact rollups."""
     table = DailyPageStat if "path" in narrow else DailySiteStat  # a site alone: its own distinct visitors
     statement = select(sa.func.coalesce(sa.func.sum(table.views), 0), sa.func.coalesce(sa.func.sum(table.visitors), 0))
     views, visitors = session.exec(_narrowed(statement, table, narrow, since, until)).one()
@@ -101,10 +99,10 @@ def filtered_view(
                                until=last, before=first, read_from=read_from, read_to=max(last, today))  # fmt: skip
         for kind, column in COLUMNS.items():
             result_shares[kind] = shares(found.ranked(column)[:limit], kind)
-        views, visitors = _totals(session, narrow, exact, since, until) if exact else (found.views, -1)
+        views, visitors = _totals(session, narrow, since, until) if exact else (found.views, -1)
         before = (-1, -1)
         if since is not None and until is not None:
-            before = _totals(session, narrow, exact, first, since - timedelta(days=1)) if exact else (found.before, -1)
+            before = _totals(session, narrow, first, since - timedelta(days=1)) if exact else (found.before, -1)
         result_shares["totals"] = [{"views": views, "visitors": visitors, "views_before": before[0],
                                     "visitors_before": before[1]}]  # fmt: skip
         pages = _pages(session, narrow, since, until) if exact else {page_key(*k): n for k, n in found.pages.items()}

@@ -7,7 +7,7 @@ visit's page, referrer or agent, so nothing else can be split by goal)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from accumulator.analytics import countries
@@ -107,7 +107,3 @@ def chips(filters: Filters) -> list[dict[str, str]]:
         text = countries.label(value) if name == "country" else value
         shown.append({"dimension": name, "label": DIMENSIONS[name][0], "value": text})
     return shown
-
-
-def from_mapping(params: Mapping[str, str]) -> Filters:
-    return from_pairs(params.items())
