@@ -31,7 +31,11 @@ function order(column, descending) {
   };
 }
 
-export function LivePages({ feed, sortColumn, descending, query, selected, onSelect, onResync, source, columns }) {
+// With filters on (`narrowed`), only the pages in `narrow` are shown, each with its views matching
+// the filters over the range (a "Matching" column); the other numbers stay the page's own.
+export function LivePages({
+  feed, sortColumn, descending, query, selected, onSelect, onResync, source, columns, narrow, narrowed, onFilter,
+}) {
   const extra = columns || []; // other features' numbers per page (comments…), after the table's own
   const rows = useRef(new Map());
   const version = useRef(-1);
@@ -82,6 +86,7 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
 
   const needle = (query || "").trim().toLowerCase();
   const shown = [...rows.current.values()]
+    .filter((row) => !narrowed || Object.prototype.hasOwnProperty.call(narrow || {}, row.key))
     .filter((row) => !needle || `${row.site} ${row.path}`.toLowerCase().includes(needle))
     .sort(order(sortColumn || "views", descending));
 
@@ -98,9 +103,24 @@ export function LivePages({ feed, sortColumn, descending, query, selected, onSel
         <Badge variant="surface" color="gray">{row.site}</Badge>
       </Table.Cell>
       <Table.Cell style={{ maxWidth: "360px", overflow: "hidden", textOverflow: "ellipsis" }}>
-        <Text trim="both">{row.path}</Text>
+        <Text trim="both">{row.path}</Text>{" "}
+        <Button
+          size="1"
+          variant="ghost"
+          className="filter-page"
+          title="Filter the dashboard by this page"
+          onClick={(event) => {
+            event.stopPropagation();
+            onFilter?.(row.key);
+          }}
+        >
+          filter
+        </Button>
       </Table.Cell>
       <Table.Cell className="cell-views" style={NUMERIC}>{row.views}</Table.Cell>
+      {narrowed ? (
+        <Table.Cell className="cell-matching" style={NUMERIC}>{(narrow || {})[row.key] ?? 0}</Table.Cell>
+      ) : null}
       <Table.Cell style={NUMERIC}>{row.likes}</Table.Cell>
       <Table.Cell className="cell-viewing" style={NUMERIC}>
         {row.viewing > 0 ? <Badge color="grass">{row.viewing}</Badge> : <Text>0</Text>}

@@ -11,7 +11,7 @@ from starlette.routing import Route
 
 from accumulator import routes as pages
 from accumulator import svg
-from accumulator.analytics import actions, badge, export, live_stream, reads
+from accumulator.analytics import actions, badge, export, filters, live_stream, reads
 from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.page_query import BadQuery, choice, page_from_query
@@ -132,8 +132,12 @@ async def dashboard_export(request: Request) -> Response:
     except ValueError:
         message = f"Unknown range; one of: {', '.join(RANGES)}, or two days as YYYY-MM-DD..YYYY-MM-DD."
         return json_error(400, message, {"Cache-Control": "no-store"})
-    body, day = await reads.export_table(services(request), table=table, range_key=range_key)
-    name = export.filename(table=table, range_key=range_key, day=day)
+    try:  # the dashboard's filters, as its URL has them; hostile values are refused, not dropped
+        chosen = filters.from_pairs(request.query_params.multi_items(), strict=True)
+        body, day = await reads.export_table(services(request), table=table, range_key=range_key, chosen=chosen)
+    except filters.BadFilter as error:
+        return json_error(400, str(error), {"Cache-Control": "no-store"})
+    name = export.filename(table=table, range_key=range_key, day=day, filtered=bool(chosen))
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     return Response(body.encode(), media_type=export.MEDIA_TYPE, headers=headers)
 

@@ -44,17 +44,37 @@ def _in_range(statement, day, since: date | None, until: date | None):
     return statement
 
 
-def _summed(session: Session, table: type, since: date | None, until: date | None, group: tuple = ()) -> list[dict]:
+def _on_page(statement, table: type, site: str | None, path: str | None):
+    # A filtered dashboard's site and page (analytics/filters.py), on a per-page table.
+    if site is not None:
+        statement = statement.where(table.site == site)
+    if path is not None:
+        statement = statement.where(table.path == path)
+    return statement
+
+
+def _summed(
+    session: Session, table: type, since: date | None, until: date | None, group: tuple = (), where: tuple = ()
+) -> list[dict]:
     columns = [sa.func.coalesce(sa.func.sum(getattr(table, name)), 0).label(name) for name in DEPTH_COUNTERS]
     statement = _in_range(select(*group, *columns), table.day, since, until)
+    if where:
+        statement = _on_page(statement, table, *where)
     if group:
         statement = statement.group_by(*group)
     return [dict(row._mapping) for row in session.exec(statement)]
 
 
-def reading_summary(*, session: Session, since: date | None, until: date | None = None) -> dict[str, int]:
-    """Site-wide reading over a range: average and median seconds, page views timed, scroll marks (%)."""
-    (row,) = _summed(session, DailySiteDepth, since, until)
+def reading_summary(
+    *, session: Session, since: date | None, until: date | None = None, site: str | None = None,
+    path: str | None = None,
+) -> dict[str, int]:  # fmt: skip
+    """Site-wide reading over a range: average and median seconds, page views timed, scroll marks (%);
+    with a site or a page, theirs (from the per-page rollup)."""
+    if site is None and path is None:
+        (row,) = _summed(session, DailySiteDepth, since, until)
+    else:
+        (row,) = _summed(session, DailyPageDepth, since, until, where=(site, path))
     summary = reading(row)
     reached = max(int(row["timed"]), int(row["scroll25"]))
     summary["timed"] = int(row["timed"])
@@ -64,16 +84,18 @@ def reading_summary(*, session: Session, since: date | None, until: date | None 
 
 
 def entries_and_exits(
-    *, session: Session, since: date | None, limit: int | None = 8, until: date | None = None
-) -> dict[str, list[tuple[str, int]]]:
-    """The pages visits started on ("entry") and ended on ("exit") most, over a range."""
+    *, session: Session, since: date | None, limit: int | None = 8, until: date | None = None,
+    site: str | None = None, path: str | None = None,
+) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
+    """The pages visits started on ("entry") and ended on ("exit") most, over a range (of one site,
+    or one page, when given)."""
     if since is None:
-        rows = session.exec(select(PageDepthTotal.site, PageDepthTotal.path, PageDepthTotal.entries,
-                                   PageDepthTotal.exits)).all()  # fmt: skip
+        statement = select(PageDepthTotal.site, PageDepthTotal.path, PageDepthTotal.entries, PageDepthTotal.exits)
+        rows = session.exec(_on_page(statement, PageDepthTotal, site, path)).all()
     else:
         statement = select(DailyPageDepth.site, DailyPageDepth.path, sa.func.sum(DailyPageDepth.entries),
                            sa.func.sum(DailyPageDepth.exits))  # fmt: skip
-        statement = _in_range(statement, DailyPageDepth.day, since, until)
+        statement = _on_page(_in_range(statement, DailyPageDepth.day, since, until), DailyPageDepth, site, path)
         rows = session.exec(statement.group_by(DailyPageDepth.site, DailyPageDepth.path)).all()
     sites = {site for site, *_ in rows}
     name = (lambda site, path: path) if len(sites) <= 1 else (lambda site, path: f"{site} {path}")

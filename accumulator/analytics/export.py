@@ -70,19 +70,30 @@ def _number(row: Mapping[str, object], name: str) -> Cell:
     return value if isinstance(value, int | float | str) else ""
 
 
-def pages_csv(*, rows: Sequence[Mapping[str, object]], extra: Sequence[PageCount] = ()) -> str:
+def pages_csv(
+    *, rows: Sequence[Mapping[str, object]], extra: Sequence[PageCount] = (), matching: Mapping[str, int] | None = None
+) -> str:
     """The whole pages table (every row, not only those drawn), most viewed first, with one column
-    per number other features add (comments…). Its counts are all-time, whatever the range."""
+    per number other features add (comments…). Its counts are all-time, whatever the range; with
+    filters, `matching` gives each page's views in the range that match them (a last column)."""
     ordered = sorted(rows, key=lambda row: (-int(row["views"]), str(row["site"]), str(row["path"])))
     fields = (*PAGE_FIELDS, *(count.key for count in extra))
+    header = (*PAGE_HEADER, *(count.label for count in extra), *(("Matching views",) if matching is not None else ()))
     return write(
-        (*PAGE_HEADER, *(count.label for count in extra)),
-        ([_number(row, name) for name in fields] for row in ordered),
+        header,
+        (
+            [_number(row, name) for name in fields]
+            + ([matching.get(str(row["key"]), 0)] if matching is not None else [])
+            for row in ordered
+        ),
     )
 
 
 def chart_csv(*, points: Sequence[DayPoint]) -> str:
-    """Views and visitors per day, oldest first, dated in full (the chart's "Mar 05" has no year)."""
+    """Views and visitors per day, oldest first, dated in full (the chart's "Mar 05" has no year).
+    Visitors below 0 (filters that cannot split them) leave the column out."""
+    if any(p.visitors < 0 for p in points):
+        return write(("Day", "Views"), ((p.day.isoformat(), p.views) for p in points))
     return write(("Day", "Views", "Visitors"), ((p.day.isoformat(), p.views, p.visitors) for p in points))
 
 
@@ -98,6 +109,5 @@ def range_csv(*, table: str, view: Mapping[str, list[dict]]) -> str:
     return write(header, ((row["value"], row["views"], row["share"]) for row in rows))
 
 
-def filename(*, table: str, range_key: str, day: date) -> str:
-
-    return f"accumulator-{table}-{range_key}-{day.isoformat()}.csv"
+def filename(*, table: str, range_key: str, day: date, filtered: bool = False) -> str:
+    return f"accumulator-{table}-{range_key}{'-filtered' if filtered else ''}-{day.isoformat()}.csv"

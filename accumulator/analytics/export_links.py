@@ -1,4 +1,4 @@
-"""The dashboard's "Download CSV" links: one small icon per table, for the range the tab shows."""
+"""The dashboard's "Download CSV" links: one small icon per table, for the range and filters the tab shows."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from accumulator.analytics.state import DashboardState
 
 
 def export_href(table: str) -> rx.Var[str]:
-    """Where `table` downloads from for the tab's current range (it follows the range control)."""
+    """Where `table` downloads from for the tab's current range and filters (it follows both)."""
     if table not in TABLES:  # a typo here would only show as a 400 when clicked
         raise ValueError(f"{table!r} is not an exported table; one of {', '.join(TABLES)}")
-    return routes.DASHBOARD_EXPORT.replace("{table}", table) + "?range=" + DashboardState.range_key
+    return routes.DASHBOARD_EXPORT.replace("{table}", table) + "?" + DashboardState.dashboard_query
 
 
 def export_link(table: str) -> rx.Component:

@@ -29,6 +29,8 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import queries, series, service
+from accumulator.analytics.filtered_view import filtered_view
+from accumulator.analytics.filters import Filters
 from accumulator.analytics.page_table import PageTable, page_key
 from accumulator.analytics.range_view import range_bounds, range_view
 from accumulator.analytics.topics import ANALYTICS_TOPIC
@@ -197,10 +199,25 @@ class DashboardFeed:
             since, until = range_bounds(range_key, self.today())
             return range_view(self.engine, since, until)
 
-        key = ("breakdowns", self._shares_epoch, range_key)
+        return self._per_epoch(("breakdowns", self._shares_epoch, range_key), compute)
+
+    def filtered(self, range_key: str, filters: Filters) -> dict:
+        """A filtered dashboard over a range (analytics/filtered_view.py), recomputed like the
+        breakdowns (at most every `shares_every` seconds under traffic), once per range and filters
+        for every tab showing them. An unfiltered dashboard never calls this."""
+
+        def compute() -> dict:
+            since, until = range_bounds(range_key, self.today())
+            base = self.breakdowns(range_key)
+            return filtered_view(self.engine, filters=filters, base=base, since=since, until=until,
+                                 today=self.today(), now=self.clock(), zone=self.zone)  # fmt: skip
+
+        return self._per_epoch(("filtered", self._shares_epoch, range_key, filters), compute)
+
+    def _per_epoch(self, key: tuple, compute: Callable[[], dict]) -> dict:
         if key not in self._shares:
             self._shares = {k: v for k, v in self._shares.items() if k[1] == self._shares_epoch}
-            if len(self._shares) >= SHARES_CACHED:  # chosen ranges are many: keep a few
+            if len(self._shares) >= SHARES_CACHED:  # chosen ranges and filters are many: keep a few
                 self._shares.clear()
             self._shares[key] = compute()
         return self._shares[key]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator import routes
+from accumulator.analytics.dashboard_types import PagesFeed
 from accumulator.analytics.export_links import export_link
+from accumulator.analytics.filter_bar import filter_bar, not_filtered
 from accumulator.analytics.range_pages import audience_section
-from accumulator.analytics.state import DashboardState, PagesFeed
+from accumulator.analytics.state import DashboardState
 from accumulator.settings import get_settings
 from accumulator.ui import theme
 from accumulator.ui.layout import page, page_header
@@ -71,6 +73,9 @@ class LivePages(rx.Component):
     source: rx.Var[str]  # where the whole table is fetched from
     on_resync: rx.EventHandler[lambda version: [version]]
     columns: rx.Var[list[str]]  # other features' numbers per page (comments…), after the table's own
+    narrow: rx.Var[dict[str, int]]  # with filters: the pages shown, with their matching views
+    narrowed: rx.Var[bool]
+    on_filter: rx.EventHandler[lambda key: [key]]
 
 
 def live_rows() -> rx.Component:
@@ -84,6 +89,9 @@ def live_rows() -> rx.Component:
         source=routes.DASHBOARD_PAGES,
         on_resync=DashboardState.pages_resync,
         columns=DashboardState.extra_columns.map(lambda column: column["key"]),
+        narrow=DashboardState.narrow,
+        narrowed=DashboardState.narrowed,
+        on_filter=DashboardState.filter_page,
     )
 
 
@@ -114,6 +122,12 @@ def pages_table() -> rx.Component:
                         sortable_header("Site", "site", False),
                         sortable_header("Path", "path", False),
                         sortable_header("Views", "views", True),
+                        rx.cond(
+                            DashboardState.narrowed,
+                            rx.table.column_header_cell(
+                                "Matching", text_align="right", title="Views in the range matching the filters"
+                            ),
+                        ),
                         sortable_header("Likes", "likes", True),
                         sortable_header("Viewing", "viewing", True),
                         sortable_header("Today", "views_today", True),
@@ -158,6 +172,7 @@ def chart_card() -> rx.Component:
     return rx.card(
         rx.hstack(
             rx.heading("Last 30 days", size="4"),
+            not_filtered("visitors"),
             rx.badge(DashboardState.chart_title, variant="soft", id="chart-title"),
             rx.cond(
                 DashboardState.selected != "",
@@ -198,7 +213,7 @@ def chart_card() -> rx.Component:
 
 def bars_card(title: str, key: str, data: rx.Var, element_id: str) -> rx.Component:
     return rx.card(
-        rx.heading(title, size="4"),
+        rx.hstack(rx.heading(title, size="4"), not_filtered(element_id.removesuffix("-card")), align="center"),
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
             rx.recharts.bar(data_key="views", name="Views", fill=rx.color(theme.ACCENT, 8), is_animation_active=False),
@@ -243,6 +258,7 @@ def dashboard_page() -> rx.Component:
             gap=theme.space(3),
             width="100%",
         ),
+        filter_bar(),
         chart_card(),
         recent_charts(),
         pages_table(),

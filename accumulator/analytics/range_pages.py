@@ -6,27 +6,48 @@ from __future__ import annotations
 
 import reflex as rx
 
+from accumulator.analytics.dashboard_types import Share
 from accumulator.analytics.export_links import export_link
-from accumulator.analytics.state import DashboardState, Share
+from accumulator.analytics.filter_bar import not_filtered
+from accumulator.analytics.state import DashboardState
 from accumulator.ui import theme
 
 
 def share_list(
-    title: str, items: rx.Var[list[Share]], element_id: str = "", unit: str = "%", table: str = ""
+    title: str,
+    items: rx.Var[list[Share]],
+    element_id: str = "",
+    unit: str = "%",
+    table: str = "",
+    dimension: str = "",
 ) -> rx.Component:
+    """A card of values with their counts; with a `dimension`, clicking a value filters the
+    dashboard by it (analytics/filters.py). The card says when the filters cannot narrow it."""
+
     def item(share: Share) -> rx.Component:
+        label = rx.text(
+            share["value"],
+            size="2",
+            flex="1",
+            min_width="0",
+            overflow="hidden",
+            text_overflow="ellipsis",
+            white_space="nowrap",
+            title=share["value"],
+        )
+        if dimension:
+            label = rx.link(
+                label,
+                on_click=DashboardState.add_filter(dimension, share["key"]),
+                cursor="pointer",
+                flex="1",
+                min_width="0",
+                class_name="filter-value",
+                title="Filter by " + share["value"],
+            )
         return rx.box(
             rx.hstack(
-                rx.text(
-                    share["value"],
-                    size="2",
-                    flex="1",
-                    min_width="0",
-                    overflow="hidden",
-                    text_overflow="ellipsis",
-                    white_space="nowrap",
-                    title=share["value"],
-                ),
+                label,
                 rx.text(share["views"], size="2", weight="medium"),
                 rx.text(share["share"], unit, size="1", color_scheme="gray", min_width="44px", text_align="right"),
                 align="center",
@@ -43,7 +64,7 @@ def share_list(
         )
 
     return rx.card(
-        titled(title, table),
+        titled(title, table, element_id),
         rx.cond(
             items.length() > 0,
             rx.vstack(rx.foreach(items, item), spacing="2", width="100%"),
@@ -55,16 +76,22 @@ def share_list(
     )
 
 
-def titled(title: str, table: str) -> rx.Component:
-    """A card's heading, with a link to its table as CSV for the range shown."""
+def titled(title: str, table: str, card: str = "") -> rx.Component:
+    """A card's heading, with a link to its table as CSV for the range shown, marked while the
+    filters cannot narrow it."""
     return rx.hstack(
         rx.heading(title, size="3"),
+        not_filtered(CARDS.get(card, card)) if card else rx.fragment(),
         rx.spacer(),
         export_link(table) if table else rx.fragment(),
         align="center",
         width="100%",
         margin_bottom=theme.space(2),
     )
+
+
+# Element ids of the cards -> their names in filtered_view's "unfiltered" list.
+CARDS = {"entry-pages": "entries", "exit-pages": "exits", "reading-card": "reading"}
 
 
 def _duration(seconds: rx.Var[int]) -> rx.Var[str]:
@@ -97,7 +124,7 @@ def reading_card() -> rx.Component:
         )
 
     return rx.card(
-        titled("Reading", "reading"),
+        titled("Reading", "reading", "reading-card"),
         rx.hstack(
             rx.vstack(
                 rx.text("Average time", size="1", color_scheme="gray"),
@@ -162,32 +189,36 @@ def audience_section() -> rx.Component:
         rx.text(DashboardState.range_summary, size="2", color_scheme="gray", id="range-summary"),
         rx.flex(
             reading_card(),
-            share_list("Goals", DashboardState.goals, "goals", unit="% conv.", table="goals"),
-            share_list("Countries", DashboardState.countries, "countries", table="countries"),
+            share_list("Goals", DashboardState.goals, "goals", unit="% conv.", table="goals", dimension="goal"),
+            share_list("Countries", DashboardState.countries, "countries", table="countries", dimension="country"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list("Entry pages", DashboardState.entries, "entry-pages", table="entries"),
-            share_list("Exit pages", DashboardState.exits, "exit-pages", table="exits"),
-            share_list("Referrers", DashboardState.referrers, "referrers", table="referrers"),
+            share_list("Entry pages", DashboardState.entries, "entry-pages", table="entries", dimension="entry"),
+            share_list("Exit pages", DashboardState.exits, "exit-pages", table="exits", dimension="exit"),
+            share_list("Referrers", DashboardState.referrers, "referrers", table="referrers", dimension="referrer"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list("Campaign sources", DashboardState.sources, "campaign-sources", table="sources"),
-            share_list("Campaign media", DashboardState.mediums, "campaign-mediums", table="mediums"),
-            share_list("Campaigns", DashboardState.campaigns, "campaigns", table="campaigns"),
+            share_list(
+                "Campaign sources", DashboardState.sources, "campaign-sources", table="sources", dimension="utm_source"
+            ),
+            share_list(
+                "Campaign media", DashboardState.mediums, "campaign-mediums", table="mediums", dimension="utm_medium"
+            ),
+            share_list("Campaigns", DashboardState.campaigns, "campaigns", table="campaigns", dimension="utm_campaign"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list("Browsers", DashboardState.browsers, table="browsers"),
-            share_list("Systems", DashboardState.systems, table="systems"),
-            share_list("Devices", DashboardState.devices, table="devices"),
+            share_list("Browsers", DashboardState.browsers, "browsers", table="browsers", dimension="browser"),
+            share_list("Systems", DashboardState.systems, "systems", table="systems", dimension="os"),
+            share_list("Devices", DashboardState.devices, "devices", table="devices", dimension="device"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",

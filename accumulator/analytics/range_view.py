@@ -31,9 +31,19 @@ def range_bounds(range_key: str, today: date) -> tuple[date | None, date | None]
     return since, until
 
 
-def _shares(rows: list[tuple[str, int]]) -> list[dict]:
+def shares(rows: list[tuple[str, int]], kind: str = "") -> list[dict]:
+    """{value, key, views, share} rows; `key` is what a click filters by (a country's code, where
+    `value` is its name)."""
     total = sum(views for _, views in rows) or 1
-    return [{"value": value, "views": views, "share": round(100 * views / total, 1)} for value, views in rows]
+    label = countries.label if kind == "country" else str
+    return [{"value": label(key), "key": key, "views": views, "share": round(100 * views / total, 1)}
+            for key, views in rows]  # fmt: skip
+
+
+def goal_rows(rows: list[tuple[str, int]], visitors: int) -> list[dict]:
+    """Goals with their distinct visitors and their share of the range's visitors (conversion)."""
+    return [{"value": value, "key": value, "views": uniques, "share": round(100 * uniques / max(visitors, 1), 1)}
+            for value, uniques in rows]  # fmt: skip
 
 
 def range_view(
@@ -53,12 +63,8 @@ def range_view(
         if since is not None and until is not None:
             first = since - timedelta(days=(until - since).days + 1)
             before = depth_queries.totals_in_range(session=session, since=first, until=since - timedelta(days=1))
-    found["country"] = [(countries.label(code), views) for code, views in found["country"]]
-    result = {kind: _shares(rows) for kind, rows in found.items() if kind not in ("goal", "goal_visitors")}
-    result["goal"] = [
-        {"value": value, "views": uniques, "share": round(100 * uniques / max(visitors, 1), 1)}
-        for value, uniques in found["goal_visitors"]
-    ]
+    result = {kind: shares(rows, kind) for kind, rows in found.items() if kind not in ("goal", "goal_visitors")}
+    result["goal"] = goal_rows(found["goal_visitors"], visitors)
     result["reading"] = [reading]
     result["totals"] = [{"views": views, "visitors": visitors, "views_before": before[0],
                          "visitors_before": before[1]}]  # fmt: skip

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, delete, select
 
-from accumulator.analytics import depth
+from accumulator.analytics import depth, segments
 from accumulator.analytics.depth_models import DailyGoalVisitor, VisitState
 from accumulator.analytics.models import (
     DailyDimension,
@@ -216,6 +216,7 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
     events the batch holds. The breakdowns are kept per site only (what the dashboard reads)."""
     pages: dict[tuple[date, datetime | None, str, str], list[int]] = {}  # (day, hour, site, path) -> views, likes
     agents: Counter[tuple[date, str, str, str, str, str]] = Counter()  # (day, site, browser, os, device, referrer)
+    combinations: Counter[segments.Combination] = Counter()  # the joint rollup behind the filters
     page_visitors: set[tuple[date, str, str, str]] = set()
     site_visitors: set[tuple[date, str, str]] = set()
     count = 0
@@ -235,6 +236,8 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
         page_visitors.add((event.day, event.site, event.path, event.visitor_hash))
         site_visitors.add((event.day, event.site, event.visitor_hash))
         agents[(event.day, event.site, event.browser, event.os, event.device, event.referrer)] += 1
+        if event.tab:  # as for countries (depth.record): history replayed without tabs has no joint values
+            combinations[_combination(event)] += 1
     if not count:
         return 0
     new_on_page = insert_new_returning(
@@ -296,7 +299,14 @@ def record_events(*, session: Session, events: Iterable[CountedEvent]) -> int:
             dimensions[(day, site, kind, value)] += views
     depth.record(session, events, dimensions)  # adds countries, campaigns and goals to `dimensions`
     _add_site_dimensions(session, dimensions)
+    segments.add(session, combinations)
     return count
+
+
+def _combination(event: CountedEvent) -> segments.Combination:
+    country = event.country or depth.UNKNOWN_COUNTRY  # as the country breakdown counts it (depth.record)
+    return (event.day, event.site, event.path, event.referrer, country, event.browser, event.os, event.device,
+            event.utm_source, event.utm_medium, event.utm_campaign)  # fmt: skip
 
 
 def _as_date(value: date | str) -> date:

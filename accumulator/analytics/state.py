@@ -9,11 +9,27 @@ everything else only when its value changed."""
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, TypedDict
+import json
+from typing import Annotated, ClassVar
+from urllib.parse import parse_qsl
 
 import reflex as rx
 
-from accumulator.analytics import actions
+from accumulator.analytics import actions, filters
+from accumulator.analytics.dashboard_types import (
+    NO_READING,
+    NO_TOTALS,
+    ChartPoint,
+    ExtraColumn,
+    FilterChip,
+    HourPoint,
+    MinutePoint,
+    PageRow,
+    PagesFeed,
+    RangeTotals,
+    Reading,
+    Share,
+)
 from accumulator.analytics.feed import DashboardFeed, Snapshot
 from accumulator.analytics.range_view import RANGES, range_bounds
 from accumulator.analytics.topics import DASHBOARD_TOPIC, DashboardRefreshed
@@ -31,81 +47,6 @@ SHARE_VARS = (
     ("countries", "country"), ("sources", "utm_source"), ("mediums", "utm_medium"), ("campaigns", "utm_campaign"),
     ("entries", "entry"), ("exits", "exit"), ("goals", "goal"),
 )  # fmt: skip
-
-
-class PageRow(TypedDict):
-    key: str
-    site: str
-    path: str
-    views: int
-    likes: int
-    viewing: int
-    views_today: int
-    time_avg: int  # engaged seconds per page view that reported (-1: none yet)
-    time_median: int
-    scroll75: int  # % of the page's views that scrolled three quarters of the way
-    # … and one number per ExtraColumn, under its key
-
-
-class ExtraColumn(TypedDict):
-    key: str  # the row field (another feature's number per page, e.g. comments)
-    label: str
-
-
-class Reading(TypedDict):
-    time_avg: int  # seconds; -1: no page view has reported one
-    time_median: int
-    timed: int
-    scroll25: int  # % of the page views that reported reading
-    scroll50: int
-    scroll75: int
-    scroll100: int
-
-
-NO_READING: Reading = {"time_avg": -1, "time_median": -1, "timed": 0, "scroll25": 0, "scroll50": 0, "scroll75": 0,
-                       "scroll100": 0}  # fmt: skip
-
-
-class RangeTotals(TypedDict):
-    views: int
-    visitors: int
-    views_before: int  # in the period of the same length just before (-1: none, for all time)
-    visitors_before: int
-
-
-NO_TOTALS: RangeTotals = {"views": 0, "visitors": 0, "views_before": -1, "visitors_before": -1}
-
-
-class ChartPoint(TypedDict):
-    day: str
-    views: int
-    visitors: int
-    previous: int  # views of the same day of the 30 before
-
-
-class HourPoint(TypedDict):
-    hour: str  # "09:00" in the owner's zone
-    views: int
-
-
-class MinutePoint(TypedDict):
-    minute: str  # "09:41" in the owner's zone
-    views: int
-
-
-class PagesFeed(TypedDict):
-    full: bool  # rows is the whole table, not a patch
-    base: int  # a patch applies to the table of this version
-    version: int
-    rows: list[PageRow]
-    sent: int  # counts this tab's messages: Reflex's client keeps an equal value as it was, and a
-    # repeated message (a second "fetch the table" after a resync) would then never reach the table
-
-
-class Share(TypedDict):
-    value: str
-    views: int
-    share: float
 
 
 def _feed() -> DashboardFeed:
@@ -160,6 +101,14 @@ class DashboardState(OwnerState):
     selected: str = ""  # "site|path" of the page the chart shows, "" for all pages
     range_key: str = "30"
     loaded: bool = False
+    # Filters (analytics/filters.py): kept in the URL query, so a filtered view can be bookmarked.
+    _filters: tuple[tuple[str, str], ...] = ()
+    filter_chips: list[FilterChip] = []
+    narrowed: bool = False  # the pages table shows only `narrow`'s pages
+    narrow: dict[str, int] = {}  # page key -> its views in the range matching the filters
+    unfiltered: list[str] = []  # the cards the filters cannot narrow (filtered_view.py)
+    filter_since: str = ""  # the first day of joint data: filtered counts start there
+    dashboard_query: str = "range=30"  # the URL query of this view (export links carry it too)
 
     @rx.var
     def chart_title(self) -> str:
@@ -192,7 +141,10 @@ class DashboardState(OwnerState):
             return f" ({100 * (now - before) / before:+.0f}%)"
 
         text = f"{totals['views']:,} views{change(totals['views'], totals['views_before'])}, "
-        text += f"{totals['visitors']:,} visitors{change(totals['visitors'], totals['visitors_before'])}"
+        if totals["visitors"] < 0:  # distinct visitors cannot be split by this filter (filtered_view.py)
+            text += "visitors not split by these filters"
+        else:
+            text += f"{totals['visitors']:,} visitors{change(totals['visitors'], totals['visitors_before'])}"
         return text + (" on the period before" if totals["views_before"] >= 0 else "")
 
     @rx.var
@@ -232,17 +184,93 @@ class DashboardState(OwnerState):
         since = -1 if whole else self._pages_version
         # One trip off the loop; the first reader after a change may have to query.
         view = await off_loop(feed.view, since=since, site=site or None, path=path or None, range_key=self.range_key)
+        # Filtered: one more read, shared by every tab with the same range and filters; an
+        # unfiltered dashboard never makes it.
+        chosen = await off_loop(feed.filtered, range_key=self.range_key, filters=self._filters) if self._filters else {}
         snapshot = view.snapshot
         self._set("total_views", snapshot.total_views)
         self._set("visitors_today", snapshot.visitors_today)
         self._set("viewing_now", snapshot.viewing_now)
         self._set("page_count", len(snapshot.pages))
         self._send_pages(snapshot, view.patch, since=since)
-        self._show_chart(view.chart)
-        self._show_hours(view.hours)
+        self._show_chart(chosen.get("chart") or view.chart)
+        self._show_hours(chosen.get("hours") or view.hours)
         self._show_minutes(view.minutes)
-        self._show_shares(view.shares)
+        self._show_shares(chosen.get("shares") or view.shares)
+        self._show_filtered(chosen)
         self._set("loaded", True)
+
+    def _show_filtered(self, chosen: dict) -> None:
+        if not chosen and not self.filter_chips and self.dashboard_query == filters.query(self.range_key, ()):
+            return  # unfiltered, and was: the live path of an unfiltered dashboard does nothing more
+        self._set("filter_chips", filters.chips(self._filters))
+        pages = chosen.get("pages")
+        self._set("narrowed", pages is not None)
+        self._set("narrow", pages or {})
+        self._set("unfiltered", chosen.get("unfiltered", []))
+        self._set("filter_since", chosen.get("since", ""))
+        self._set("dashboard_query", filters.query(self.range_key, self._filters))
+
+    def _keep_in_url(self):
+        """Show this view's range and filters in the address bar (no navigation: nothing reloads)."""
+        address = json.dumps("?" + filters.query(self.range_key, self._filters))
+        return rx.call_script(f"window.history.replaceState(null, '', window.location.pathname + {address})")
+
+    def _from_url(self) -> None:
+        """The range and filters of the address the dashboard was opened at (a bookmark)."""
+        try:
+            pairs = parse_qsl(str(self.router.url.query or ""), max_num_fields=len(filters.DIMENSIONS) + 4)
+        except ValueError:  # more parameters than any dashboard address has
+            return
+        range_key = dict(pairs).get("range", "30")
+        try:
+            range_bounds(range_key, _feed().today())
+        except ValueError:
+            range_key = "30"
+        self.range_key = range_key
+        self._filters = filters.from_pairs(pairs)
+
+    async def _filters_changed(self):
+        await self._apply(_feed())
+        return self._keep_in_url()
+
+    @dashboard
+    async def add_filter(
+        self, dimension: Annotated[str, MaxLength(16)], value: Annotated[str, MaxLength(filters.VALUE_LONGEST)]
+    ):
+        """Narrow the whole dashboard to a value clicked (an entry or exit page filters by its page)."""
+        pairs = [(dimension, value)]
+        if dimension in ("entry", "exit"):  # "/path", or "site /path" when there are several sites
+            site, _, path = value.partition(" ") if not value.startswith("/") else ("", "", value)
+            pairs = [("page", path), *([("site", site)] if site else [])]
+        chosen = self._filters
+        try:
+            for name, text in pairs:
+                chosen = filters.with_filter(chosen, *filters.check(name, text))
+        except filters.BadFilter:
+            return  # not a value the dashboard counts (anyone can send anything here)
+        self._filters = chosen
+        return await self._filters_changed()
+
+    @dashboard
+    async def filter_page(self, key: Annotated[str, MaxLength(filters.VALUE_LONGEST)]):
+        """Narrow the dashboard to one page of the pages table ("site|path")."""
+        return await self._filter_page(key)
+
+    async def _filter_page(self, key: str):
+        site, _, path = key.partition("|")
+        try:
+            chosen = filters.with_filter(self._filters, *filters.check("site", site))
+            chosen = filters.with_filter(chosen, *filters.check("page", path))
+        except filters.BadFilter:
+            return
+        self._filters = chosen
+        return await self._filters_changed()
+
+    @dashboard
+    async def remove_filter(self, dimension: Annotated[str, MaxLength(16)]):
+        self._filters = filters.without(self._filters, dimension)
+        return await self._filters_changed()
 
     async def _on_change(self, message: DashboardRefreshed) -> None:
         await self._apply(_feed())
@@ -259,6 +287,7 @@ class DashboardState(OwnerState):
         follow(self, visitors=svc.settings.dashboard_public)
         self._set("extra_columns", _extra_columns())
         await feed.refresh_presence()
+        self._from_url()
         await self._apply(feed, whole=True)
 
     @dashboard
@@ -285,6 +314,8 @@ class DashboardState(OwnerState):
 
     @dashboard
     async def select_page(self, key: Annotated[str, MaxLength(600)]):
+        if self._filters and key:  # a filtered chart shows the filters: a page clicked becomes one
+            return await self._filter_page(key)
         self.selected = "" if key == self.selected else key
         site, _, path = self.selected.partition("|")
         feed = _feed()
@@ -297,7 +328,11 @@ class DashboardState(OwnerState):
             return
         self.range_key = key
         self.range_error = ""
+        if self._filters:
+            return await self._filters_changed()
         self._show_shares(await off_loop(_feed().breakdowns, range_key=key))
+        self._set("dashboard_query", filters.query(key, self._filters))
+        return self._keep_in_url()
 
     @dashboard
     async def set_custom_range(self, form: dict):
@@ -314,4 +349,8 @@ class DashboardState(OwnerState):
             self.range_error = str(error)
             return
         self.range_key, self.range_error = key, ""
+        if self._filters:
+            return await self._filters_changed()
         self._show_shares(await off_loop(feed.breakdowns, range_key=key))
+        self._set("dashboard_query", filters.query(key, self._filters))
+        return self._keep_in_url()

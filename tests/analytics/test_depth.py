@@ -80,7 +80,8 @@ def test_a_visit_enters_on_its_first_page_and_exits_on_its_last(client: TestClie
     settle(services)
     found = view(services)
     assert found["entry"] == [
-        {"value": "/home", "views": 1, "share": 50.0}, {"value": "/post", "views": 1, "share": 50.0},
+        {"value": "/home", "key": "/home", "views": 1, "share": 50.0},
+        {"value": "/post", "key": "/post", "views": 1, "share": 50.0},
     ]  # fmt: skip
     assert {row["value"]: row["views"] for row in found["exit"]} == {"/about": 1, "/post": 1}
     with Session(services.engine) as session:
@@ -136,7 +137,7 @@ def test_goals_count_distinct_visitors_and_their_conversion(client: TestClient, 
     send(client, "event", "/pricing", "goal-tab-1", ip="81.2.69.141", name="Signup", props={"plan": "free"})
     settle(services)
     [goal] = view(services)["goal"]
-    assert goal == {"value": "Signup", "views": 2, "share": 50.0}  # 2 of the 4 visitors
+    assert goal == {"value": "Signup", "key": "Signup", "views": 2, "share": 50.0}  # 2 of the 4 visitors
     with Session(services.engine) as session:
         rows = session.exec(select(DailySiteDepth)).all()
     assert sum(row.entries for row in rows) == 4  # goals are not page views: the visits are unchanged

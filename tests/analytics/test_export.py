@@ -192,3 +192,34 @@ def test_text_that_starts_like_a_formula_is_defused_and_numbers_are_not() -> Non
     assert text.endswith("\r\n")
     [_header, row] = list(csv.reader(io.StringIO(text, newline="")))
     assert row == ["'=1+1", "'+1", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "/=x", "plain", "", "-1", "2.5"]
+
+
+def filtered(client: TestClient, table: str, **params: str) -> list[list[str]]:
+    answer = client.get(URL.format(table), params={"range": "30", **params})
+    assert answer.status_code == 200, answer.text
+    assert "-filtered-" in answer.headers["content-disposition"]
+    return list(csv.reader(io.StringIO(answer.content.decode("utf-8"), newline="")))
+
+
+def test_the_tables_follow_the_dashboards_filters(visited: TestClient) -> None:
+    header, *rows = filtered(visited, "pages", utm_campaign="été")
+    assert header[-1] == "Matching views" and [(row[1], row[-1]) for row in rows] == [("/=HYPERLINK(1)", "1")]
+    _header, *rows = filtered(visited, "referrers", page="/post")
+    assert {row[0]: row[1] for row in rows} == {"(direct)": "1", "'+evil.example": "1"}  # both readers of /post
+    _header, *rows = filtered(visited, "campaigns", page="/post", referrer="+evil.example")  # AND
+    assert [row[:2] for row in rows] == [['\'=HYPERLINK("https://evil.example")', "1"]]
+    header, *rows = filtered(visited, "chart", referrer="+evil.example")
+    assert header == ["Day", "Views"]  # distinct visitors cannot be split by a referrer: no column, no guess
+    assert sum(int(row[1]) for row in rows) == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"referrer": "+evil.example", "table": "reading"}, {"referrer": "a\x00b"}, {"page": "no-slash"},
+     {"referrer": "r" * 129}, {"browser": ["Firefox", "Chrome"]}],
+)  # fmt: skip
+def test_a_filter_that_cannot_apply_is_refused(visited: TestClient, params: dict) -> None:
+    params = dict(params)  # the parameter is shared by both databases' runs
+    table = params.pop("table", "browsers")
+    answer = visited.get(URL.format(table), params={"range": "30", **params})
+    assert answer.status_code == 400 and answer.json()["error"]
