@@ -149,19 +149,19 @@ def test_0009_adds_empty_hours_and_keeps_every_count(database: str, tmp_path_fac
         engine.dispose()
 
 
-def test_0018_adds_an_empty_joint_rollup_that_the_writer_then_fills(
+def test_0019_adds_an_empty_joint_rollup_that_the_writer_then_fills(
     database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Revision 0018 creates the filters' joint rollup empty (no history has joint values); page views
+    """Revision 0019 creates the filters' joint rollup empty (no history has joint values); page views
     written after it land in it; undoing it drops only that table."""
     kind = "postgresql" if database.startswith("postgresql") else "sqlite"
     with fresh_database(kind, tmp_path_factory) as url:
         cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
         cfg.attributes["database_url"] = url
-        command.downgrade(cfg, "0017")
+        command.downgrade(cfg, "0018")
         engine = sa.create_engine(url)
         assert "analytics_daily_segment" not in inspect(engine).get_table_names()
-        command.upgrade(cfg, "0018")
+        command.upgrade(cfg, "0019")
         day = date(2026, 12, 2)
         event = service.CountedEvent(kind="pageview", site="blog", path="/a", day=day, visitor_hash="1" * 32,
                                      referrer="lobste.rs", tab="t", country="DE")  # fmt: skip
@@ -170,7 +170,7 @@ def test_0018_adds_an_empty_joint_rollup_that_the_writer_then_fills(
         with engine.connect() as connection:
             found = connection.execute(sa.text("SELECT path, referrer, country, views FROM analytics_daily_segment"))
             assert found.all() == [("/a", "lobste.rs", "DE", 2)]
-        command.downgrade(cfg, "0017")
+        command.downgrade(cfg, "0018")
         tables = set(inspect(engine).get_table_names())
         assert "analytics_daily_segment" not in tables and "daily_page_stat" in tables
         engine.dispose()

@@ -5,7 +5,7 @@ as such (never a number that only looks filtered).
 - Site and page filters alone are answered from the per-page rollups: exact, over all history,
   distinct visitors and reading included; the breakdowns come from the joint rollup.
 - Any other filter is answered from the joint rollup (analytics/segments.py), which counts page
-  views only, from revision 0018 on. Distinct visitors cannot be summed over its rows (one person
+  views only, from revision 0019 on. Distinct visitors cannot be summed over its rows (one person
   is in several), nor can reading time, entries and exits be split by referrer or browser: those
   cards stay unfiltered and say so.
 - A goal narrows only the goals table: goal events are counted per site, apart from the visit's

@@ -2,7 +2,7 @@
 each combination of page, referrer, country and agent, and campaign, that occurred.
 
 The per-kind rollups (DailySiteDimension) cannot say "the browsers of visits from referrer X";
-this table can, for any AND of filters. Kept from revision 0018 on: nothing older has the joint
+this table can, for any AND of filters. Kept from revision 0019 on: nothing older has the joint
 values, so a filtered view counts only page views written since."""
 
 from __future__ import annotations
