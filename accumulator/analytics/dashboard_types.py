@@ -53,6 +53,7 @@ class ChartPoint(TypedDict):
     views: int
     visitors: int
     previous: int  # views of the same day of the 30 before
+    reading: int | None  # the day's average engaged seconds per page view; None: none reported
 
 
 class HourPoint(TypedDict):

@@ -65,6 +65,19 @@ def _summed(
     return [dict(row._mapping) for row in session.exec(statement)]
 
 
+def daily_reading(
+    *, session: Session, since: date, until: date, site: str | None = None, path: str | None = None
+) -> dict[date, int]:
+    """The average engaged seconds per timed page view of each day that has one (every site's, a
+    site's, or a page's): the chart's reading line. A row per day (and site, or page)."""
+    table = DailySiteDepth if path is None else DailyPageDepth
+    summed = select(table.day, sa.func.sum(table.seconds), sa.func.sum(table.timed))
+    statement = _in_range(summed, table.day, since, until)
+    statement = _on_page(statement, table, site, path)
+    rows = session.exec(statement.group_by(table.day)).all()
+    return {day: round(int(seconds) / int(timed)) for day, seconds, timed in rows if timed}
+
+
 def reading_summary(
     *, session: Session, since: date | None, until: date | None = None, site: str | None = None,
     path: str | None = None,

@@ -69,7 +69,7 @@ def _chart(days: Mapping[date, int], today: date) -> list[dict]:
     shown = [first + timedelta(days=offset) for offset in range(2 * CHART_DAYS)]
     pairs = zip(shown[:CHART_DAYS], shown[CHART_DAYS:], strict=True)
     return [{"day": day.strftime("%b %d"), "views": days.get(day, 0), "visitors": 0,
-             "previous": days.get(old, 0)} for old, day in pairs]  # fmt: skip
+             "previous": days.get(old, 0), "reading": None} for old, day in pairs]  # fmt: skip
 
 
 def filtered_view(

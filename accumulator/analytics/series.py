@@ -3,12 +3,12 @@ the last 30 days beside the 30 before, today by hour in the owner's zone, and th
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
-from accumulator.analytics import depth, queries
+from accumulator.analytics import depth, depth_queries, queries
 from accumulator.db import session_scope
 
 CHART_DAYS = 30
@@ -16,14 +16,18 @@ CHART_DAYS = 30
 
 def days(engine: Engine, today: date, site: str | None, path: str | None) -> list[dict]:
     """Views and visitors per day of the last 30, each with the views of the same day of the 30
-    before (`previous`: the comparison's dashed line), of everything, a site or a page."""
+    before (`previous`: the comparison's dashed line) and the day's average reading time in seconds
+    (`reading`, None for a day without one), of everything, a site or a page."""
     with session_scope(engine) as session:
         points = queries.daily_series(session=session, today=today, days=2 * CHART_DAYS, site=site, path=path)
+        since = today - timedelta(days=CHART_DAYS - 1)
+        reading = depth_queries.daily_reading(session=session, since=since, until=today, site=site, path=path)
     before, shown = points[:CHART_DAYS], points[CHART_DAYS:]
     return [
-        {"day": p.day.strftime("%b %d"), "views": p.views, "visitors": p.visitors, "previous": old.views}
+        {"day": p.day.strftime("%b %d"), "views": p.views, "visitors": p.visitors, "previous": old.views,
+         "reading": reading.get(p.day)}
         for p, old in zip(shown, before, strict=True)
-    ]
+    ]  # fmt: skip
 
 
 def hours(engine: Engine, now: datetime, zone: ZoneInfo, site: str | None, path: str | None) -> list[dict]:

@@ -63,6 +63,23 @@ def test_reading_time_counts_each_page_view_once_at_its_latest_report(client: Te
     assert (row["time_avg"], row["scroll75"]) == (37, 50)
 
 
+def test_the_chart_shows_each_day_s_average_reading_time(client: TestClient, services: Services) -> None:
+    """Today's point of the 30-day chart carries the average engaged seconds of today's page views
+    (every page, or the page chosen); days without a report have none (no line, not a zero)."""
+    send(client, "pageview", "/post", "reader-tab-one")
+    send(client, "leave", "/post", "reader-tab-one", e=30, p=0, s=50, ps=0)
+    send(client, "pageview", "/post", "reader-tab-two")
+    send(client, "leave", "/post", "reader-tab-two", e=90, p=0, s=50, ps=0)
+    send(client, "pageview", "/other", "reader-tab-three")
+    send(client, "leave", "/other", "reader-tab-three", e=6, p=0, s=10, ps=0)
+    settle(services)
+    everything = feed(services).chart()
+    assert everything[-1]["reading"] == 42  # (30 + 90 + 6) / 3
+    assert [point["reading"] for point in everything[:-1]] == [None] * 29
+    assert feed(services).chart("blog", "/post")[-1]["reading"] == 60
+    assert feed(services).chart("blog", "/never-read")[-1]["reading"] is None
+
+
 def test_a_report_that_goes_backwards_or_out_of_range_is_refused(client: TestClient, services: Services) -> None:
     for fields in ({"e": 5, "p": 9}, {"e": -1}, {"s": 101}, {"e": "10"}, {"e": True}, {"e": 10**9}):
         body = {"type": "leave", "site": "blog", "path": "/post", "visitor": "reader-bad-tab", **fields}
