@@ -14,7 +14,8 @@ from pathlib import Path
 
 from accumulator.analytics import countries, depth, service, stream
 from accumulator.analytics.feed import DashboardFeed
-from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.analytics.incoming import IncomingEvent
+from accumulator.analytics.ingest import Ingestor
 from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
 from accumulator.analytics.stream_writer import StreamWriter
 from accumulator.analytics.topics import ANALYTICS_TOPIC, DASHBOARD_TOPIC, AnalyticsChanged, DashboardRefreshed

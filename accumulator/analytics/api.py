@@ -12,7 +12,7 @@ from starlette.routing import Route
 from accumulator import routes as pages
 from accumulator import svg
 from accumulator.analytics import actions, badge, export, filters, live_stream, reads
-from accumulator.analytics.ingest import EVENT_BODY_MAX, BadEvent, parse_event
+from accumulator.analytics.incoming import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.page_query import BadQuery, choice, page_from_query
 from accumulator.analytics.range_view import RANGES, range_bounds

@@ -42,7 +42,7 @@ from accumulator.analytics.models import VALUE_MAX
 from accumulator.db import insert_new_returning, upsert_add, upsert_replace
 
 if TYPE_CHECKING:
-    from accumulator.analytics.ingest import IncomingEvent
+    from accumulator.analytics.incoming import IncomingEvent
     from accumulator.analytics.service import CountedEvent
 
 KINDS = frozenset({"engage", "event"})  # counted here only, not as views or likes

@@ -1,4 +1,4 @@
-"""The optional parts of an event the tracker sends, checked like the rest (ingest.parse_event):
+"""The optional parts of an event the tracker sends, checked like the rest (incoming.parse_event):
 
 - a page view's query string (`q`), of which only the campaign is kept (utm_source, utm_medium,
   utm_campaign; `ref` stands for utm_source when that is missing); the rest is never stored;

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from accumulator.analytics import countries
 from accumulator.analytics.event_parts import GOAL_MAX
-from accumulator.analytics.ingest import SITE_NAME
+from accumulator.analytics.incoming import SITE_NAME
 from accumulator.analytics.models import PATH_MAX, SITE_MAX, VALUE_MAX
 from accumulator.inputs import InputError, clean_name
 

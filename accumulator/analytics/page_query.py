@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from accumulator.analytics.ingest import SITE_NAME
+from accumulator.analytics.incoming import SITE_NAME
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.inputs import InputError, clean_name
 

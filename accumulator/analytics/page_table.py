@@ -17,7 +17,7 @@ NO_READING = {"time_avg": -1, "time_median": -1, "scroll75": 0}  # seconds (-1: 
 
 
 def page_key(site: str, path: str) -> str:
-    return f"{site}|{path}"  # a site name has no "|" (see ingest.SITE_NAME), so this splits back
+    return f"{site}|{path}"  # a site name has no "|" (see incoming.SITE_NAME), so this splits back
 
 
 class PageTable:

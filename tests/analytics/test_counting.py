@@ -15,7 +15,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
 
 from accumulator.analytics import queries, service
-from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.analytics.incoming import IncomingEvent
+from accumulator.analytics.ingest import Ingestor
 from accumulator.analytics.models import DailySalt
 from accumulator.realtime import MemoryBus, MemoryPresence
 

@@ -9,7 +9,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from accumulator.analytics.feed import DashboardFeed
-from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.analytics.incoming import IncomingEvent
+from accumulator.analytics.ingest import Ingestor
 from accumulator.realtime import MemoryBus, MemoryPresence
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"

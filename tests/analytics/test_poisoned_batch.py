@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from accumulator.analytics import queries
-from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.analytics.incoming import IncomingEvent
+from accumulator.analytics.ingest import Ingestor
 from accumulator.db import create_db_engine
 from accumulator.realtime import MemoryBus, MemoryPresence
 from tests.tcp_proxy import proxy_to

@@ -19,7 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from accumulator.analytics import queries, service
-from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.analytics.incoming import IncomingEvent
+from accumulator.analytics.ingest import Ingestor
 from accumulator.analytics.models import HourlyPageStat, HourlySiteStat
 from accumulator.analytics.service import CountedEvent
 from accumulator.db import session_scope

@@ -21,7 +21,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
 from accumulator.analytics import queries, service, stream
-from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.analytics.incoming import IncomingEvent
+from accumulator.analytics.ingest import Ingestor
 from accumulator.analytics.models import StreamEntryApplied
 from accumulator.analytics.stream_writer import StreamWriter
 from accumulator.db import create_db_engine, session_scope

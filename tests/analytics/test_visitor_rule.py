@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from accumulator.analytics.ingest import BadEvent, parse_event
+from accumulator.analytics.incoming import BadEvent, parse_event
 from accumulator.analytics.tracker import TRACKER_SOURCE_PATH
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from accumulator.analytics.feed import DashboardFeed
-from accumulator.analytics.ingest import IncomingEvent, Ingestor
+from accumulator.analytics.incoming import IncomingEvent
+from accumulator.analytics.ingest import Ingestor
 from accumulator.comments import actions, reads
 from accumulator.comments.manifest import COMMENT_COUNTS
 from accumulator.features import FEATURES
