@@ -17,7 +17,7 @@ from accumulator.auth import service as auth_service
 from accumulator.db import utcnow
 from accumulator.notify import actions as notify
 from accumulator.notify.alerts import Alert
-from accumulator.pastes import receipts, service
+from accumulator.pastes import burn, cleanup, receipts, service
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.runtime import Services, Topic, in_transaction, publish
 from accumulator.storage import new_file_id
@@ -164,7 +164,7 @@ async def read_shared(
         if paste is None:
             return None, False
         if paste.burn_after_reading and confirmed:
-            burned = service.burn(session=session, slug=slug, now=now)
+            burned = burn.burn(session=session, slug=slug, now=now)
             if burned is not None and opener is not None:
                 _receipt(session, svc, burned.paste, opener, True, now)
             return ((burned.paste, burned.files) if burned else None), burned is not None
@@ -178,10 +178,12 @@ async def read_shared(
     return found
 
 
-async def clean_up(svc: Services) -> service.CleanupReport:
-    """The cleanup job: expired pastes and their files, stale uploads, orphaned files."""
-    now = datetime.now(UTC)
-    report = await run_in_threadpool(service.cleanup, engine=svc.engine, store=svc.file_store, now=now)
+async def clean_up(svc: Services, *, now: datetime | None = None) -> cleanup.CleanupReport:
+    """The cleanup job: expired pastes and their files, stale uploads, orphaned files (cleanup.py)."""
+    now = now or datetime.now(UTC)
+    report, doomed = await in_transaction(svc, cleanup.remove_records, now=now)
+    known = await in_transaction(svc, cleanup.known_files)  # read after the commit: no file of a live record goes
+    report = await run_in_threadpool(cleanup.remove_files, report, store=svc.file_store, doomed=doomed, known=known)
     await in_transaction(svc, receipts.forget_old, now=now)
     if report.pastes:
         await _announce(svc, "")

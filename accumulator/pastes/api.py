@@ -22,7 +22,7 @@ from accumulator.auth.access import owner_route, public_route
 from accumulator.auth.service import SESSION_COOKIE
 from accumulator.db import utcnow
 from accumulator.inputs import whole_number
-from accumulator.pastes import actions, public, reads, service
+from accumulator.pastes import actions, burn, public, reads, service
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.runtime import off_loop
 from accumulator.storage import TooLarge
@@ -194,7 +194,7 @@ def _file_link(paste: Paste, secret: str) -> Callable[[PasteFile], str]:
         base = f"/p/{paste.slug}/files/{file.id}"
         if paste.burned_at is None:
             return base
-        return f"{base}?key={service.file_key(secret=secret, file_id=file.id, burned_at=paste.burned_at)}"
+        return f"{base}?key={burn.file_key(secret=secret, file_id=file.id, burned_at=paste.burned_at)}"
 
     return link
 

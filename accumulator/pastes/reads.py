@@ -9,7 +9,7 @@ from typing import Any, TypedDict
 from sqlmodel import Session
 
 from accumulator.db import utcnow
-from accumulator.pastes import highlight, receipts, service
+from accumulator.pastes import burn, highlight, receipts, service
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.runtime import Services, in_transaction
 from accumulator.sizes import size_text
@@ -186,7 +186,7 @@ async def owner_file(svc: Services, *, paste_id: str, file_id: str) -> PasteFile
 async def shared_file(svc: Services, *, slug: str, file_id: str, key: str | None) -> PasteFile | None:
     return await in_transaction(
         svc,
-        service.shared_file,
+        burn.shared_file,
         slug=slug,
         file_id=file_id,
         now=utcnow(),

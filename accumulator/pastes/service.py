@@ -1,4 +1,5 @@
-"""The paste bin's rules: what a paste may hold, when it expires, who reads it, and cleanup.
+"""The paste bin's rules: what a paste may hold, when it expires and who reads it (cleanup.py
+reclaims what expired).
 
 Everything here takes `now` from the caller, so expiry is tested with a controlled clock. An
 expired paste is treated as gone from the moment of expiry; cleanup only reclaims the space.
@@ -6,23 +7,19 @@ expired paste is treated as gone from the moment of expiry; cleanup only reclaim
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, delete, func, select, update
+from sqlmodel import Session, col, delete, func, select
 
-from accumulator.db import session_scope
 from accumulator.inputs import InputError, clean_name, clean_text, is_clean
 from accumulator.pastes import highlight
 from accumulator.pastes.models import CONTENT_MAX, NAME_MAX, TITLE_MAX, Paste, PasteFile
-from accumulator.storage import FILE_ID, FileStore
+from accumulator.storage import FILE_ID
 
 log = logging.getLogger(__name__)
 
@@ -75,20 +72,6 @@ class PasteSummary:
     burn_after_reading: bool
     expires_at: datetime | None
     updated_at: datetime
-
-
-@dataclass
-class CleanupReport:
-    pastes: int = 0
-    files: int = 0
-    unattached_uploads: int = 0
-    orphaned_files: int = 0
-    partial_uploads: int = 0
-    missing_on_disk: list[str] = field(default_factory=list)
-
-    @property
-    def removed_anything(self) -> bool:
-        return any((self.pastes, self.files, self.unattached_uploads, self.orphaned_files, self.partial_uploads))
 
 
 def new_id() -> str:
@@ -316,131 +299,8 @@ def stage_upload(*, session: Session, file_id: str, name: str, content_type: str
     )
 
 
-# Burn after reading
-
-
-@dataclass(frozen=True)
-class BurnedView:
-    """What the one confirmed reader of a burn-after-reading paste gets to see."""
-
-    paste: Paste
-    files: list[PasteFile]
-
-
-def burn(*, session: Session, slug: str, now: datetime) -> BurnedView | None:
-    """Show a burn-after-reading paste once: the first confirmed reader gets it, and it is gone
-    for everyone after. Two readers racing: the conditional write lets exactly one through."""
-    paste = get_shared(session=session, slug=slug, now=now)
-    if paste is None or not paste.burn_after_reading:
-        return None
-    files = files_of(session=session, paste_id=paste.id)
-    session.expunge(paste)  # the reader's copy keeps the text the database is about to forget
-    if files:
-        # The text goes now; the files stay a few minutes for the signed links only this reader has.
-        grace_end = now + BURNED_FILES_GRACE
-        new_expiry = grace_end if paste.expires_at is None else min(paste.expires_at, grace_end)
-        statement = (
-            update(Paste)
-            .where(col(Paste.id) == paste.id, col(Paste.burned_at).is_(None))
-            .values(content="", size=0, burned_at=now, expires_at=new_expiry)
-        )
-    else:
-        statement = delete(Paste).where(col(Paste.id) == paste.id, col(Paste.burned_at).is_(None))
-    if session.exec(statement).rowcount != 1:
-        return None
-    paste.burned_at = now
-    return BurnedView(paste=paste, files=files)
-
-
-def file_key(*, secret: str, file_id: str, burned_at: datetime) -> str:
-    """The signature that lets the reader of a burned paste download one of its files."""
-    message = f"{file_id}:{burned_at.isoformat()}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
-
-
-def shared_file(
-    *, session: Session, slug: str, file_id: str, now: datetime, key: str | None, secret: str
-) -> PasteFile | None:
-    """A file through its paste's link: a readable shared paste's file, or a burned paste's file
-    with the key its reader was given."""
-    if not (is_clean(slug) and is_clean(file_id)):
-        return None
-    row = session.exec(
-        select(PasteFile, Paste)
-        .join(Paste, col(Paste.id) == col(PasteFile.paste_id))
-        .where(
-            PasteFile.id == file_id,
-            Paste.slug == slug,
-            col(Paste.is_shared).is_(True),
-            sa.or_(col(Paste.expires_at).is_(None), col(Paste.expires_at) > now),
-        )
-    ).first()
-    if row is None:
-        return None
-    file, paste = row
-    if paste.burned_at is None:
-        # Unburned burn-after-reading pastes show their files only through the confirmed view.
-        return None if paste.burn_after_reading else file
-    expected = file_key(secret=secret, file_id=file.id, burned_at=paste.burned_at)
-    return file if key and hmac.compare_digest(key, expected) else None
-
-
 def owner_file(*, session: Session, paste_id: str, file_id: str, now: datetime) -> PasteFile | None:
     paste = get_paste(session=session, paste_id=paste_id, now=now)
     if paste is None or not is_clean(file_id):
         return None
     return session.exec(select(PasteFile).where(PasteFile.id == file_id, PasteFile.paste_id == paste_id)).first()
-
-
-# Cleanup
-
-
-def cleanup(*, engine: Engine, store: FileStore, now: datetime) -> CleanupReport:
-    """Delete expired pastes with their files, uploads never attached, and files on disk that no
-    record points to. Safe to run again at any time: each step only removes what is still there."""
-    report = CleanupReport()
-    with session_scope(engine) as session:
-        expired = list(
-            session.exec(select(Paste.id).where(col(Paste.expires_at).is_not(None), col(Paste.expires_at) <= now)).all()
-        )
-        doomed = list(session.exec(select(PasteFile.id).where(col(PasteFile.paste_id).in_(expired))).all())
-        report.files = len(doomed)
-        if expired:
-            session.exec(delete(PasteFile).where(col(PasteFile.paste_id).in_(expired)))
-            report.pastes = session.exec(delete(Paste).where(col(Paste.id).in_(expired))).rowcount
-        unattached = list(
-            session.exec(
-                select(PasteFile.id).where(
-                    col(PasteFile.paste_id).is_(None), col(PasteFile.created_at) <= now - UNATTACHED_UPLOAD_TTL
-                )
-            ).all()
-        )
-        if unattached:
-            session.exec(delete(PasteFile).where(col(PasteFile.id).in_(unattached)))
-        report.unattached_uploads = len(unattached)
-    # Files go only after their records are gone: a crash in between leaves orphans, never a
-    # record without its file.
-    for file_id in doomed + unattached:
-        if not store.delete(file_id):
-            report.missing_on_disk.append(file_id)
-    with session_scope(engine) as session:
-        known = set(session.exec(select(PasteFile.id)).all())
-    for file_id in list(store.stored(older_than=ORPHAN_GRACE_SECONDS)):
-        if file_id not in known and store.delete(file_id):
-            report.orphaned_files += 1
-    for partial in store.abandoned_incoming(older_than=UNATTACHED_UPLOAD_TTL.total_seconds()):
-        partial.unlink(missing_ok=True)
-        report.partial_uploads += 1
-    if report.removed_anything:
-        log.info(
-            "paste cleanup: %d expired pastes, %d of their files, %d unattached uploads, %d orphaned files, "
-            "%d partial uploads removed",
-            report.pastes,
-            report.files,
-            report.unattached_uploads,
-            report.orphaned_files,
-            report.partial_uploads,
-        )
-    if report.missing_on_disk:
-        log.warning("paste cleanup: %d files were already missing on disk", len(report.missing_on_disk))
-    return report

@@ -3,6 +3,7 @@ files attached and detached, burn after reading, and cleanup of records and file
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import threading
@@ -15,8 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from accumulator.db import session_scope
-from accumulator.pastes import service
+from accumulator.pastes import actions, burn, service
 from accumulator.pastes.models import Paste, PasteFile
+from accumulator.runtime import Services
 from accumulator.storage import FileStore, new_file_id
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -205,7 +207,7 @@ def test_a_shared_pastes_file_is_served_by_its_link_and_a_private_ones_is_not(
     private = create(session, visibility="private", files=[private_file])
 
     def through_link(slug: str, file_id: str) -> PasteFile | None:
-        return service.shared_file(session=session, slug=slug, file_id=file_id, now=NOW, key=None, secret="s" * 40)
+        return burn.shared_file(session=session, slug=slug, file_id=file_id, now=NOW, key=None, secret="s" * 40)
 
     assert through_link(shared.slug, shared_file) is not None
     assert through_link(private.slug, private_file) is None
@@ -217,11 +219,11 @@ def test_a_shared_pastes_file_is_served_by_its_link_and_a_private_ones_is_not(
 
 def test_burn_after_reading_shows_once_then_the_paste_is_deleted(session: Session) -> None:
     paste = create(session, visibility="shared", burn_after_reading=True, content="the secret")
-    seen = service.burn(session=session, slug=paste.slug, now=NOW)
+    seen = burn.burn(session=session, slug=paste.slug, now=NOW)
     session.commit()
     assert seen is not None and seen.paste.content == "the secret"
     assert session.get(Paste, paste.id) is None
-    assert service.burn(session=session, slug=paste.slug, now=NOW) is None
+    assert burn.burn(session=session, slug=paste.slug, now=NOW) is None
 
 
 @pytest.mark.parametrize("attempt", range(5))
@@ -229,12 +231,12 @@ def test_two_readers_racing_only_one_sees_a_burn_after_reading_paste(engine: Eng
     with Session(engine, expire_on_commit=False) as setup:
         paste = create(setup, visibility="shared", burn_after_reading=True, content="only once")
     start = threading.Barrier(2)
-    results: list[service.BurnedView | None] = []
+    results: list[burn.BurnedView | None] = []
 
     def read() -> None:
         with session_scope(engine) as reader:
             start.wait()
-            results.append(service.burn(session=reader, slug=paste.slug, now=NOW))
+            results.append(burn.burn(session=reader, slug=paste.slug, now=NOW))
 
     readers = [threading.Thread(target=read) for _ in range(2)]
     for reader in readers:
@@ -253,22 +255,18 @@ def test_a_burned_paste_with_files_keeps_them_a_few_minutes_for_the_reader_only(
     paste = create(session, visibility="shared", burn_after_reading=True, files=[file_id], expiry="never")
     secret = "k" * 40
     # Before it is read, the file is not reachable by link (it would bypass the confirmation).
-    assert (
-        service.shared_file(session=session, slug=paste.slug, file_id=file_id, now=NOW, key=None, secret=secret) is None
-    )
-    seen = service.burn(session=session, slug=paste.slug, now=NOW)
+    assert burn.shared_file(session=session, slug=paste.slug, file_id=file_id, now=NOW, key=None, secret=secret) is None
+    seen = burn.burn(session=session, slug=paste.slug, now=NOW)
     session.commit()
     assert seen is not None and [f.id for f in seen.files] == [file_id]
     stored = session.get(Paste, paste.id)
     session.refresh(stored)
     assert stored.content == "" and stored.expires_at == NOW + service.BURNED_FILES_GRACE
     assert service.get_shared(session=session, slug=paste.slug, now=NOW) is None  # the text is gone for all
-    key = service.file_key(secret=secret, file_id=file_id, burned_at=NOW)
+    key = burn.file_key(secret=secret, file_id=file_id, burned_at=NOW)
 
     def fetch(with_key: str | None, at: datetime) -> PasteFile | None:
-        return service.shared_file(
-            session=session, slug=paste.slug, file_id=file_id, now=at, key=with_key, secret=secret
-        )
+        return burn.shared_file(session=session, slug=paste.slug, file_id=file_id, now=at, key=with_key, secret=secret)
 
     assert fetch(key, NOW + timedelta(minutes=1)) is not None
     assert fetch(None, NOW + timedelta(minutes=1)) is None
@@ -280,8 +278,9 @@ def test_a_burned_paste_with_files_keeps_them_a_few_minutes_for_the_reader_only(
 
 
 def test_cleanup_removes_expired_pastes_their_files_and_orphans_and_is_idempotent(
-    engine: Engine, session: Session, store: FileStore, caplog: pytest.LogCaptureFixture
+    services: Services, session: Session, store: FileStore, caplog: pytest.LogCaptureFixture
 ) -> None:
+    services.file_store = store
     expiring_file = upload(session, store, b"goes")
     lasting_file = upload(session, store, b"stays")
     expiring = create(session, expiry="10m", files=[expiring_file])
@@ -295,8 +294,8 @@ def test_cleanup_removes_expired_pastes_their_files_and_orphans_and_is_idempoten
     an_hour_ago = time.time() - 2 * 3600
     os.utime(orphan_path, (an_hour_ago, an_hour_ago))
 
-    with caplog.at_level(logging.INFO, logger="accumulator.pastes.service"):
-        report = service.cleanup(engine=engine, store=store, now=NOW + timedelta(hours=1))
+    with caplog.at_level(logging.INFO, logger="accumulator.pastes.cleanup"):
+        report = asyncio.run(actions.clean_up(services, now=NOW + timedelta(hours=1)))
     assert (report.pastes, report.files, report.unattached_uploads, report.orphaned_files) == (1, 1, 1, 1)
     assert "1 expired pastes" in caplog.text
     assert set(session.exec(select(Paste.id)).all()) == {lasting.id}
@@ -307,7 +306,8 @@ def test_cleanup_removes_expired_pastes_their_files_and_orphans_and_is_idempoten
     assert store.path(fresh_upload).exists()  # an upload in the middle of being attached is left alone
     assert set(session.exec(select(PasteFile.id)).all()) == {lasting_file, fresh_upload}
 
-    again = service.cleanup(engine=engine, store=store, now=NOW + timedelta(hours=1))
+    session.expire_all()
+    again = asyncio.run(actions.clean_up(services, now=NOW + timedelta(hours=1)))
     assert not again.removed_anything
 
 
