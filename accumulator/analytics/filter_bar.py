@@ -10,6 +10,7 @@ from accumulator.analytics.state import DashboardState
 from accumulator.ui import theme
 
 NOT_FILTERED = "not filtered"
+ONLY_ITS_OWN = "by its own filter only"
 
 
 def chip(item: FilterChip) -> rx.Component:
@@ -66,15 +67,15 @@ def filter_bar() -> rx.Component:
 
 
 def not_filtered(card: str) -> rx.Component:
-    """A "not filtered" mark, shown on `card` while the filters cannot narrow it."""
-    return rx.cond(
-        DashboardState.unfiltered.contains(card),
-        rx.badge(
-            NOT_FILTERED,
-            color_scheme="amber",
-            variant="soft",
-            size="1",
-            class_name="not-filtered",
-            margin_left=theme.space(1),
-        ),
+    """A "not filtered" mark, shown on `card` while the filters cannot narrow it; "by its own filter
+    only" when its own dimension's filter narrows it but the others cannot (goals)."""
+    return rx.fragment(
+        rx.cond(DashboardState.unfiltered.contains(card), _mark(NOT_FILTERED)),
+        rx.cond(DashboardState.unfiltered.contains(f"{card}-by-others"), _mark(ONLY_ITS_OWN)),
+    )
+
+
+def _mark(text: str) -> rx.Component:
+    return rx.badge(
+        text, color_scheme="amber", variant="soft", size="1", class_name="not-filtered", margin_left=theme.space(1)
     )
