@@ -28,7 +28,7 @@ from sqlmodel import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from accumulator.db import create_db_engine
-from accumulator.notes import service
+from accumulator.notes import search, service
 from accumulator.notes.models import Note
 from bench.common import running_app
 from tests.conftest import alembic_upgrade
@@ -119,11 +119,11 @@ def time_searches(engine: sa.Engine, workspace_id: int, rounds: int = 25) -> lis
     zone = ZoneInfo("UTC")
     timings = []
     with Session(engine) as session:
-        service.search(session=session, query="warm", zone=zone)
+        search.search(session=session, query="warm", zone=zone)
         for _ in range(rounds):
             for query in QUERIES:
                 started = time.perf_counter()
-                service.search(session=session, query=query, zone=zone, workspace_id=workspace_id)
+                search.search(session=session, query=query, zone=zone, workspace_id=workspace_id)
                 timings.append((time.perf_counter() - started) * 1000)
     return timings
 

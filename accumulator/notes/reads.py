@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from accumulator.db import utcnow
 from accumulator.notes import public, service
+from accumulator.notes import search as finding
 from accumulator.notes.markdown import render
 from accumulator.notes.models import NOTE_MAX, Note, Workspace
 from accumulator.runtime import Services, in_transaction, off_loop
@@ -98,7 +99,7 @@ async def notes_before(
 
 async def search(svc: Services, *, query: str, workspace_id: int | None, limit: int = 50) -> list[HitRow]:
     hits = await in_transaction(
-        svc, service.search, query=query, zone=svc.settings.zone, workspace_id=workspace_id, limit=limit
+        svc, finding.search, query=query, zone=svc.settings.zone, workspace_id=workspace_id, limit=limit
     )
     return [
         HitRow(

@@ -1,10 +1,8 @@
-"""Workspaces and notes: the rules, the day grouping and the search. No Reflex; callers pass the
+"""Workspaces and notes: the rules and the day grouping (search.py finds notes). No Reflex; callers pass the
 session, the owner's time zone and `now`."""
 
 from __future__ import annotations
 
-import html
-import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,8 +15,6 @@ from accumulator.inputs import InputError, clean_text, is_clean
 from accumulator.notes.models import NOTE_MAX, TITLE_MAX, Note, Workspace
 
 DAYS_PER_PAGE = 30
-SEARCH_TERMS_MAX = 10
-SNIPPET_RADIUS = 60
 
 
 class NotesError(InputError):
@@ -38,16 +34,7 @@ class NotesPage:
     older_from: date | None  # the day to ask for next when scrolling up; None when nothing is older
 
 
-@dataclass(frozen=True)
-class SearchHit:
-    note_id: int
-    workspace_id: int
-    workspace_title: str
-    day: date
-    snippet_html: str  # escaped text with the matches in <mark>
-
-
-def _is_postgres(session: Session) -> bool:
+def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
@@ -110,7 +97,7 @@ def delete_workspace(*, session: Session, workspace_id: int) -> None:
     workspace = _workspace(session, workspace_id)
     if session.exec(select(func.count()).select_from(Workspace)).one() <= 1:
         raise NotesError("This is your only workspace; create another before deleting it.")
-    if not _is_postgres(session):
+    if not is_postgres(session):
         for note in session.exec(select(Note).where(Note.workspace_id == workspace_id)):
             _fts_delete(session, note)
     session.exec(sa.delete(Note).where(Note.workspace_id == workspace_id))
@@ -129,14 +116,14 @@ def public_workspace(*, session: Session, public_id: str) -> Workspace | None:
 
 
 def _fts_insert(session: Session, note: Note) -> None:
-    if not _is_postgres(session):
+    if not is_postgres(session):
         session.execute(
             sa.text("INSERT INTO note_fts(rowid, text) VALUES (:id, :text)"), {"id": note.id, "text": note.text}
         )
 
 
 def _fts_delete(session: Session, note: Note) -> None:
-    if not _is_postgres(session):
+    if not is_postgres(session):
         session.execute(
             sa.text("INSERT INTO note_fts(note_fts, rowid, text) VALUES ('delete', :id, :text)"),
             {"id": note.id, "text": note.text},
@@ -338,64 +325,3 @@ def export_markdown(*, session: Session, workspace_id: int, zone: ZoneInfo) -> t
             f"## {moment:%H:%M}\n\n{note.text.rstrip()}\n"
         )
     return workspace.title, {name: "\n".join(parts) for name, parts in files.items()}
-
-
-# Search
-
-
-def search_terms(query: str) -> list[str]:
-    """Words of the query, lower-cased; punctuation and operators are not syntax here."""
-    return re.findall(r"\w+", query.lower())[:SEARCH_TERMS_MAX]
-
-
-def snippet(text: str, terms: list[str]) -> str:
-    """A short escaped excerpt around the first match, every match (as a word prefix) in <mark>."""
-    pattern = re.compile(r"\b(" + "|".join(re.escape(term) for term in terms) + r")\w*", re.IGNORECASE)
-    first = pattern.search(text)
-    center = first.start() if first else 0
-    start, end = max(0, center - SNIPPET_RADIUS), min(len(text), center + SNIPPET_RADIUS * 2)
-    excerpt = " ".join(text[start:end].split())
-    parts, position = [], 0
-    for match in pattern.finditer(excerpt):
-        parts.append(html.escape(excerpt[position : match.start()]))
-        parts.append(f"<mark>{html.escape(match.group(0))}</mark>")
-        position = match.end()
-    parts.append(html.escape(excerpt[position:]))
-    return ("…" if start else "") + "".join(parts) + ("…" if end < len(text) else "")
-
-
-def search(
-    *, session: Session, query: str, zone: ZoneInfo, workspace_id: int | None = None, limit: int = 50
-) -> list[SearchHit]:
-    """Ranked full-text search, case-insensitive, every word matched as a prefix."""
-    terms = search_terms(query)
-    if not terms:
-        return []
-    if _is_postgres(session):
-        tsquery = func.to_tsquery("simple", " & ".join(f"{term}:*" for term in terms))
-        vector = sa.literal_column("note.search_vector")
-        rank = func.ts_rank(vector, tsquery)
-        statement = select(Note, Workspace.title).join(Workspace).where(vector.op("@@")(tsquery))
-        statement = statement.order_by(rank.desc(), col(Note.created_at).desc())
-    else:
-        match = " AND ".join(f'"{term}"*' for term in terms)
-        fts = sa.table("note_fts", sa.column("rowid"), sa.column("note_fts"))
-        statement = (
-            select(Note, Workspace.title)
-            .join(Workspace)
-            .join(fts, fts.c.rowid == Note.id)
-            .where(fts.c.note_fts.op("MATCH")(match))
-            .order_by(sa.text("bm25(note_fts)"), col(Note.created_at).desc())
-        )
-    if workspace_id is not None:
-        statement = statement.where(Note.workspace_id == workspace_id)
-    return [
-        SearchHit(
-            note_id=note.id,
-            workspace_id=note.workspace_id,
-            workspace_title=title,
-            day=note.created_at.astimezone(zone).date(),
-            snippet_html=snippet(note.text, terms),
-        )
-        for note, title in session.exec(statement.limit(limit))
-    ]

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from accumulator.backup.load import alembic_config, head_revision
 from accumulator.db import utcnow
+from accumulator.notes import search as notes_search
 from accumulator.notes import service as notes_service
 from accumulator.runtime import build_services
 from tests.backup.conftest import cli, files_by_name, fill, installation, only_archive, reloaded, rows_by_table
@@ -53,7 +54,7 @@ def test_a_restore_gives_back_every_row_and_every_file(database: str, tmp_path, 
             note = notes_service.add_note(session=session, workspace_id=workspace_id, text="after zebra", now=utcnow())
             session.commit()
             assert note.id == max(row[0] for row in original["note"]) + 1
-            hits = notes_service.search(session=session, query="zebra1", zone=target.settings.zone)
+            hits = notes_search.search(session=session, query="zebra1", zone=target.settings.zone)
             assert {hit.note_id for hit in hits} >= {row[0] for row in original["note"] if "zebra1" in row[2]}
 
 

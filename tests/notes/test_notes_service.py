@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from accumulator.notes import service
+from accumulator.notes import search, service
 from accumulator.notes.models import Note, Workspace
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -59,7 +59,7 @@ def test_deleting_a_workspace_deletes_its_notes_and_their_search_entries(
     session.commit()
     assert session.get(Workspace, workspace.id) is None
     assert [note.text for note in session.exec(select(Note))] == ["pineapple juice"]
-    assert [hit.workspace_id for hit in service.search(session=session, query="pineapple", zone=PARIS)] == [other.id]
+    assert [hit.workspace_id for hit in search.search(session=session, query="pineapple", zone=PARIS)] == [other.id]
 
 
 def test_the_last_workspace_cannot_be_deleted(session: Session, workspace: Workspace) -> None:
@@ -135,23 +135,23 @@ def test_search_is_case_insensitive_prefix_matching_and_ranked(session: Session,
     add(session, workspace, "Notes about Postgres replication and postgres backups: Postgres!")
     add(session, workspace, "A single mention of postgresql here")
     add(session, workspace, "Nothing relevant at all")
-    hits = service.search(session=session, query="POSTGR", zone=PARIS)
+    hits = search.search(session=session, query="POSTGR", zone=PARIS)
     assert len(hits) == 2
     assert "<mark>Postgres</mark>" in hits[0].snippet_html  # the note that says it three times ranks first
     assert "<mark>postgresql</mark>" in hits[1].snippet_html
-    assert [hit.note_id for hit in service.search(session=session, query="postgres backup", zone=PARIS)] == [
+    assert [hit.note_id for hit in search.search(session=session, query="postgres backup", zone=PARIS)] == [
         hits[0].note_id
     ]
-    assert service.search(session=session, query="   ", zone=PARIS) == []
-    assert service.search(session=session, query="\"'*) OR 1=1 --", zone=PARIS) == []
+    assert search.search(session=session, query="   ", zone=PARIS) == []
+    assert search.search(session=session, query="\"'*) OR 1=1 --", zone=PARIS) == []
 
 
 def test_search_in_one_workspace_or_all(session: Session, workspace: Workspace) -> None:
     other = service.create_workspace(session=session, title="Work")
     add(session, workspace, "kubernetes at home")
     add(session, other, "kubernetes at work")
-    assert len(service.search(session=session, query="kube", zone=PARIS)) == 2
-    only = service.search(session=session, query="kube", zone=PARIS, workspace_id=other.id)
+    assert len(search.search(session=session, query="kube", zone=PARIS)) == 2
+    only = search.search(session=session, query="kube", zone=PARIS, workspace_id=other.id)
     assert [(hit.workspace_title, hit.day) for hit in only] == [("Work", NOW.date())]
 
 
@@ -159,16 +159,16 @@ def test_the_search_index_follows_edits_and_deletes(session: Session, workspace:
     note = add(session, workspace, "original wording")
     service.edit_note(session=session, note_id=note.id, text="rewritten entirely", now=NOW)
     session.commit()
-    assert service.search(session=session, query="original", zone=PARIS) == []
-    assert [hit.note_id for hit in service.search(session=session, query="rewritten", zone=PARIS)] == [note.id]
+    assert search.search(session=session, query="original", zone=PARIS) == []
+    assert [hit.note_id for hit in search.search(session=session, query="rewritten", zone=PARIS)] == [note.id]
     service.delete_note(session=session, note_id=note.id)
     session.commit()
-    assert service.search(session=session, query="rewritten", zone=PARIS) == []
+    assert search.search(session=session, query="rewritten", zone=PARIS) == []
 
 
 def test_snippets_escape_the_note_text(session: Session, workspace: Workspace) -> None:
     add(session, workspace, "<script>alert('xss')</script> findme <b>bold</b>")
-    snippet = service.search(session=session, query="findme", zone=PARIS)[0].snippet_html
+    snippet = search.search(session=session, query="findme", zone=PARIS)[0].snippet_html
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
     assert "<mark>findme</mark>" in snippet
 
