@@ -20,7 +20,9 @@ JOB_PERIOD_MS = 10_000
 
 def test_connect_follow_the_music_live_and_disconnect(browser: Browser, live_app: LiveApp) -> None:
     spotify = live_app.spotify
-    spotify.play(name="Archangel", artists=("Burial",), album="Untrue", duration_ms=240_000, progress_ms=30_000)
+    spotify.play(
+        name="Archangel", artists=("Burial",), album="Untrue", duration_ms=240_000, progress_ms=30_000, advancing=True
+    )
     owner = browser.new_context(base_url=live_app.url)
     visitor = browser.new_context(base_url=live_app.url, viewport={"width": 375, "height": 800})  # a phone
     owner.set_default_timeout(15_000)

@@ -19,7 +19,7 @@ from accumulator.auth.models import Owner
 from accumulator.comments.models import Comment
 from accumulator.contact.models import ContactMessage
 from accumulator.importer.source import Source
-from accumulator.notes import service as notes
+from accumulator.notes import search as notes_search
 from accumulator.notes.models import Note, Workspace
 from accumulator.pastes.models import Paste, PasteFile
 from accumulator.plants.models import CareEvent, Plant
@@ -137,7 +137,7 @@ def test_workspaces_and_notes_keep_their_names_flags_and_times(
     assert todo.updated_at == datetime(2024, 4, 3, 8, 0, tzinfo=UTC)
     garden = session.exec(select(Note).where(Note.workspace_id == workspaces["Garden"].id)).all()
     assert [note.text[:10] for note in garden] == ["Tomatoes p", "Harvest:\n-"]
-    hits = notes.search(session=session, query="tomatoes planted", zone=UTC)  # the search index has them too
+    hits = notes_search.search(session=session, query="tomatoes planted", zone=UTC)  # the search index has them too
     assert [hit.workspace_title for hit in hits] == ["Garden"]
 
 

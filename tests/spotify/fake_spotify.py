@@ -175,6 +175,7 @@ class FakeSpotify:
         self._access_tokens: dict[str, str] = {}  # token -> scope
         self._faults: list[_Fault] = []
         self._playing: dict[str, Any] | None = None  # the currently-playing answer minus its timestamp
+        self._advancing_since: float | None = None  # set: the progress moves on from then
         self._recent: list[tuple[dict[str, Any], str]] = []  # (track, played_at), most recent first
         self._top: dict[tuple[str, str], list[dict[str, Any]]] = {}
 
@@ -287,8 +288,11 @@ class FakeSpotify:
         progress_ms: int = 1000,
         is_playing: bool = True,
         track_id: str | None = None,
+        advancing: bool = False,
     ) -> dict[str, Any]:
-        """Make currently-playing answer this track; returns the track object."""
+        """Make currently-playing answer this track; returns the track object. `advancing`: its
+        progress moves on with the clock while it plays, as Spotify's does (otherwise it stays put,
+        which a poller takes for a seek each time)."""
         item = self.track(name, artists=artists, album=album, duration_ms=duration_ms, track_id=track_id)
         with self._lock:
             self._playing = {
@@ -298,6 +302,7 @@ class FakeSpotify:
                 "currently_playing_type": "track",
                 "item": item,
             }
+            self._advancing_since = time.monotonic() if advancing and is_playing else None
         return item
 
     def play_ad(self, kind: Literal["ad", "episode", "unknown"] = "ad") -> None:
@@ -560,8 +565,12 @@ class FakeSpotify:
         if path == "/v1/me/player/currently-playing":
             with self._lock:
                 playing = self._playing  # replaced, never changed in place, so safe to use unlocked
+                since = self._advancing_since
             if playing is None:
                 return _Response(204)
+            if since is not None and playing.get("item"):
+                moved = playing["progress_ms"] + int((time.monotonic() - since) * 1000)
+                playing = {**playing, "progress_ms": min(moved, playing["item"]["duration_ms"])}
             return _json_response(200, {"timestamp": int(time.time() * 1000), **playing})
 
         if path == "/v1/me/player/recently-played":
