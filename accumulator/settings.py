@@ -54,6 +54,9 @@ class Settings:
     # With REDIS_URL: seconds a page view read from the stream by an instance may stay unwritten
     # before another instance takes it over (the reader is taken for dead).
     analytics_claim_idle: int = 30
+    # Without REDIS_URL: page views are answered once in a journal on local disk and counted into the
+    # database by a writer process (analytics/journal.py); off: once committed, by this process.
+    analytics_journal: bool = True
     backup_dir: Path | None = None  # None: no scheduled backups
     backup_time: str = "03:00"  # HH:MM in the owner's time zone
     backup_keep: int = 14  # archives kept in backup_dir, the oldest removed beyond this
@@ -286,6 +289,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         mail_from=_address(env, "MAIL_FROM"),
         mail_to=_address(env, "MAIL_TO"),
         analytics_claim_idle=_int(env, "ANALYTICS_CLAIM_IDLE", 30, low=1, high=3600),
+        analytics_journal=_bool(env, "ANALYTICS_JOURNAL", True),
         backup_dir=_directory(env, "BACKUP_DIR"),
         backup_time=_clock_time(env, "BACKUP_TIME", "03:00"),
         backup_keep=_int(env, "BACKUP_KEEP", 14, low=1, high=1000),

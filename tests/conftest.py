@@ -150,7 +150,10 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database: str) -> Settings:
-    return load_settings({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database})
+    # In-process apps answer a page view once committed here (ANALYTICS_JOURNAL off), so a test can
+    # read its count right after the 202; the journal and its writer process have tests of their own
+    # (tests/analytics/test_journal*.py), and every app started as a process (live_server.py) uses it.
+    return load_settings({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database, "ANALYTICS_JOURNAL": "0"})
 
 
 @pytest.fixture

@@ -12,10 +12,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from accumulator.analytics import countries, depth, service, stream
+from accumulator.analytics import countries, depth, journal, service, stream
 from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.incoming import IncomingEvent
 from accumulator.analytics.ingest import Ingestor
+from accumulator.analytics.journal_process import JournalQueue
+from accumulator.analytics.journal_writer import Counted
 from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
 from accumulator.analytics.stream_writer import StreamWriter
 from accumulator.analytics.topics import ANALYTICS_TOPIC, DASHBOARD_TOPIC, AnalyticsChanged, DashboardRefreshed
@@ -40,6 +42,32 @@ def event_queue(svc: Services) -> stream.EventQueue | None:
     )
 
 
+async def _announce(svc: Services, pages: set[tuple[str, str]]) -> None:
+    # Which pages changed, so open dashboards re-read only those (all, if too many).
+    keys = tuple(page_key(site, path) for site, path in pages)
+    await publish(svc, ANALYTICS_TOPIC, AnalyticsChanged(pages=keys if len(keys) <= REREAD_ALL_AFTER else None))
+
+
+def journal_queue(svc: Services) -> JournalQueue | None:
+    """The local journal this process answers page views from, or None: with REDIS_URL (the stream
+    is the queue) or with ANALYTICS_JOURNAL off (each one committed before its answer)."""
+    if svc.settings.redis_url or not svc.settings.analytics_journal:
+        return None
+
+    async def counted(report: Counted) -> None:
+        await _announce(svc, report.pages)
+
+    return svc.component(
+        "analytics.journal",
+        lambda: JournalQueue(
+            folder=journal.directory(svc.settings.data_dir),
+            database_url=svc.engine.url.render_as_string(hide_password=False),
+            set_aside=_set_aside(svc),
+            on_counted=counted,
+        ),
+    )
+
+
 def ingestor(svc: Services) -> Ingestor:
     return svc.component(
         "analytics.ingestor",
@@ -50,6 +78,7 @@ def ingestor(svc: Services) -> Ingestor:
             bus=svc.bus,
             set_aside=_set_aside(svc),
             queue=event_queue(svc),
+            journal=journal_queue(svc),
         ),
     )
 
@@ -61,9 +90,7 @@ def stream_writer(svc: Services) -> StreamWriter | None:
         return None
 
     async def changed(pages: set[tuple[str, str]]) -> None:
-        # Which pages changed, so open dashboards re-read only those (all, if too many).
-        keys = tuple(page_key(site, path) for site, path in pages)
-        await publish(svc, ANALYTICS_TOPIC, AnalyticsChanged(pages=keys if len(keys) <= REREAD_ALL_AFTER else None))
+        await _announce(svc, pages)
 
     return svc.component(
         "analytics.stream_writer",
@@ -106,10 +133,15 @@ async def writing(svc: Services) -> AsyncIterator[None]:
     consumer = stream_writer(svc)
     if consumer is not None:
         tasks.append(asyncio.create_task(consumer.run(), name="analytics-stream-writer"))
+    local = journal_queue(svc)
+    if local is not None:
+        tasks.append(asyncio.create_task(local.run(), name="analytics-journal-writer"))
     try:
         yield
     finally:
-        for task in tasks:  # in order: the buffer goes to the stream before the stream writer stops
+        for task in tasks:  # in order: the buffer goes to the stream (or journal) before its writer stops
+            if task is tasks[-1] and local is not None:
+                await local.stop()  # the writer process counts the rest, reporting as it goes
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task

@@ -20,6 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import countries, depth, refused, service, stream
 from accumulator.analytics.incoming import IncomingEvent, referrer_host
+from accumulator.analytics.journal import JournalFull
+from accumulator.analytics.journal_process import JournalQueue
 from accumulator.analytics.models import VALUE_MAX
 from accumulator.analytics.page_table import REREAD_ALL_AFTER, page_key
 from accumulator.analytics.topics import ANALYTICS_TOPIC, AnalyticsChanged
@@ -91,6 +93,10 @@ class Ingestor:
     counted, and each one refused on its own is logged and set aside (appended to `set_aside`, a
     JSON Lines file, when given), so no event can keep the others from being counted.
 
+    With a `journal` (the embedded setup's default), a batch is not written here but appended to the
+    local journal, and its requests are answered once the kernel has it; the writer process counts
+    it (journal_process.py). Should the journal refuse a write, the batch is written here.
+
     With a `queue` (REDIS_URL set), a batch is not written here but appended to the Redis stream in
     one MULTI/EXEC, and its requests are answered once Redis has it: a 202 means queued durably, and
     whichever instance's `StreamWriter` reads it counts it. While Redis fails, batches fall back to
@@ -113,9 +119,11 @@ class Ingestor:
         write_attempts: int = WRITE_ATTEMPTS,
         set_aside: Path | None = None,
         queue: stream.EventQueue | None = None,
+        journal: JournalQueue | None = None,
     ) -> None:
         self.engine = engine
         self.queue = queue  # the Redis stream, or None: written here
+        self.journal = journal  # without a queue: the local journal a writer process counts, or None
         self.zone = zone
         self.presence = presence
         self.bus = bus
@@ -135,7 +143,7 @@ class Ingestor:
         self._flush_lock = asyncio.Lock()
         self._commit_waits = _CommitWaits()
         self.recorded = 0  # events written by this process since start
-        self.queued = 0  # events appended to the stream by this process since start
+        self.queued = 0  # events appended to the stream (or the journal) by this process since start
 
     async def _salt_for(self, day: date) -> str:
         if self._salt is None or self._salt[0] != day:
@@ -222,11 +230,19 @@ class Ingestor:
         return refused.record_apart(engine=self.engine, events=batch)
 
     async def _deliver(self, batch: list[service.CountedEvent]) -> tuple[int, Exception | None]:
-        """Queue `batch` in the stream, or write it here when there is no queue or Redis failed:
+        """Queue `batch` in the stream or the journal, or write it here when there is neither or it failed:
         (events written here, the error to report or None)."""
         if self.queue is not None and await self.queue.append(batch):
             self.queued += len(batch)
             return 0, None
+        if self.journal is not None:
+            try:
+                await self.journal.append(batch)
+            except JournalFull:
+                log.exception("the analytics journal refused %d events; writing them here", len(batch))
+            else:
+                self.queued += len(batch)
+                return 0, None
         return await self._write_batch(batch)
 
     async def _write_batch(self, batch: list[service.CountedEvent]) -> tuple[int, Exception | None]:

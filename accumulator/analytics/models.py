@@ -175,4 +175,5 @@ class StreamEntryApplied(SQLModel, table=True):
 
 # How people read (engaged time, scroll, entries and exits, goals): tables of their own.
 from accumulator.analytics import depth_models as depth_models  # noqa: E402
+from accumulator.analytics import journal_models as journal_models  # noqa: E402
 from accumulator.analytics import segment_models as segment_models  # noqa: E402

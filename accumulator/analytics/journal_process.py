@@ -1,0 +1,188 @@
+"""The embedded journal at work: `JournalQueue` appends a process's batches to its journal and wakes
+the writer process it started, which counts them (journal_writer.py) and reports each commit back,
+so the process announces it to its dashboards.
+
+The writer process runs `python -m accumulator.analytics.journal_process` with the database URL in
+its environment (not on its command line, where `ps` shows it). It stops when its stdin closes
+(its process stopping, or gone): it counts what is left, removes the journal and exits. SIGTERM and
+SIGINT are its process's to handle: a stop of the whole group lets the process close the journal
+first. A writer that dies is started again; what it had not counted is still in the journal."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import select
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+
+from accumulator.analytics import journal, refused, service
+from accumulator.analytics.journal_writer import Counted, JournalWriter
+
+log = logging.getLogger(__name__)
+
+URL_VARIABLE = "ACCUMULATOR_JOURNAL_DATABASE_URL"
+ADOPT_EVERY = 2.0  # seconds between looks for journals of processes that are gone
+RESTART_AFTER = 1.0  # seconds before a writer that died is started again
+STOP_TIMEOUT = 60.0  # seconds a stopping process waits for its writer to count what is left
+WAKE_BUFFER = 64  # wake-up bytes the pipe may hold unread; more say nothing new
+
+
+class JournalQueue:
+    """One process's journal and the writer process counting it."""
+
+    def __init__(
+        self,
+        *,
+        folder: Path,
+        database_url: str,
+        set_aside: Path | None,
+        on_counted: Callable[[Counted], Awaitable[None]],
+    ) -> None:
+        self.appender = journal.Appender(folder)
+        self.folder = folder
+        self.database_url = database_url
+        self.set_aside = set_aside
+        self.on_counted = on_counted
+        self._process: asyncio.subprocess.Process | None = None
+        self._stopping = False
+        self.appended = 0  # events this process journaled since start
+
+    async def append(self, batch: list[service.CountedEvent]) -> None:
+        """Put `batch` in the journal (off the loop); returns once the kernel has it. JournalFull
+        when it could not be written: none of it is in the journal."""
+        await run_in_threadpool(self._append, batch)
+        self.appended += len(batch)
+        self._wake()
+
+    def _append(self, batch: list[service.CountedEvent]) -> None:
+        self.appender.append(b"".join(journal.encode(event) for event in batch))
+
+    def _wake(self) -> None:
+        process = self._process
+        if process is None or process.stdin is None or process.stdin.is_closing():
+            return
+        if process.stdin.transport.get_write_buffer_size() < WAKE_BUFFER:
+            process.stdin.write(b"!")
+
+    async def run(self) -> None:
+        """Keep a writer process running until `stop`, passing on what it reports."""
+        while not self._stopping:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "accumulator.analytics.journal_process",
+                "--folder", str(self.folder), "--journal", self.appender.journal,
+                "--set-aside", str(self.set_aside or ""),
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                env={**os.environ, URL_VARIABLE: self.database_url},
+            )  # fmt: skip
+            self._process = process
+            self._wake()  # what was journaled while it was starting
+            assert process.stdout is not None
+            async for line in process.stdout:
+                try:
+                    report = json.loads(line)
+                    counted = Counted(int(report["written"]), {tuple(page) for page in report["pages"]})
+                except (ValueError, KeyError, TypeError):
+                    log.warning("the journal writer said something unexpected: %r", line[:200])
+                    continue
+                await self.on_counted(counted)
+            code = await process.wait()
+            if not self._stopping:
+                log.error("the analytics journal writer exited (%s); starting it again", code)
+                await asyncio.sleep(RESTART_AFTER)
+
+    async def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Close the journal and let the writer count the rest (it reports as it goes: keep `run`
+        going until this returns)."""
+        self._stopping = True
+        self.appender.close()
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), timeout)
+        except TimeoutError:
+            log.error("the journal writer did not finish in %g s; the rest is counted at the next start", timeout)
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+
+
+def _report(counted: Counted) -> None:
+    pages = sorted(counted.pages)
+    line = json.dumps({"written": counted.written, "pages": pages}, separators=(",", ":")) + "\n"
+    try:
+        sys.stdout.write(line)
+        sys.stdout.flush()
+    except OSError:
+        pass  # the process it reports to is gone; the counts are committed all the same
+
+
+def serve(*, folder: Path, own: str, database_url: str, set_aside: Path | None) -> int:
+    """The writer process: count whenever woken (a byte on stdin) and every second; stop at EOF."""
+    from accumulator.db import create_db_engine
+
+    writer = JournalWriter(
+        engine=create_db_engine(database_url), folder=folder, own=own, set_aside=set_aside, on_counted=_report
+    )
+    stdin = sys.stdin.fileno()
+    stopping, adopted_at, stop_deadline = False, 0.0, float("inf")
+    while True:
+        adopt = time.monotonic() - adopted_at >= ADOPT_EVERY
+        try:
+            writer.step(adopt=adopt)
+            if stopping and writer.finish_own():
+                return 0
+        except Exception as exc:
+            if not refused.database_unreachable(exc):
+                log.exception("counting the analytics journal failed; trying again")
+            else:
+                log.warning("the database cannot be reached (%s); trying again", refused.reason(exc))
+            if time.monotonic() > stop_deadline:
+                log.error("stopping with the journal not all counted: it is counted at the next start")
+                return 1
+            time.sleep(1.0)
+            continue
+        if adopt:
+            adopted_at = time.monotonic()
+        if stopping:
+            if time.monotonic() > stop_deadline:
+                log.error("the process closed its pipe but still holds its journal; leaving it for the next start")
+                return 1
+            time.sleep(0.05)  # the process closed stdin before the journal: it is closing it now
+            continue
+        ready, _, _ = select.select([stdin], [], [], 1.0)
+        if ready and not os.read(stdin, 4096):
+            stopping, stop_deadline = True, time.monotonic() + STOP_TIMEOUT
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Count an analytics journal into the database.")
+    parser.add_argument("--folder", type=Path, required=True)
+    parser.add_argument("--journal", required=True)
+    parser.add_argument("--set-aside", default="")
+    args = parser.parse_args(argv)
+    logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="analytics journal writer: %(message)s")
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    url = os.environ.get(URL_VARIABLE)
+    if not url:
+        log.error("%s is not set", URL_VARIABLE)
+        return 2
+    set_aside = Path(args.set_aside) if args.set_aside else None
+    return serve(folder=args.folder, own=args.journal, database_url=url, set_aside=set_aside)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
