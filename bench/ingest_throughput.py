@@ -112,13 +112,32 @@ def thread_cpu(pid: int) -> dict[str, float]:
     return used
 
 
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (the app's journal writer)."""
+    try:
+        listed = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    return [int(child) for child in listed]
+
+
+def process_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds by thread of `pid`, and of each process it started (named "writer process")."""
+    used = thread_cpu(pid)
+    for child in children(pid):
+        used[f"writer process {child}"] = sum(thread_cpu(child).values())
+    return used
+
+
 def cpu_per_request(url: str, seconds: int, connections: int) -> tuple[dict, dict[str, float]]:
-    """One wrk run, and the server's CPU microseconds per request by thread during it. Unlike the
-    rate, this barely depends on what else the machine runs: it says where the time goes."""
+    """One wrk run, and the server's CPU microseconds per request by thread (and by process it
+    started) during it. Unlike the rate, this barely depends on what else the machine runs: it says
+    where the time goes."""
     pid = server_pid(url)
-    before = thread_cpu(pid)
+    before = process_cpu(pid)
     run = wrk(url, seconds, connections)
-    after = thread_cpu(pid)
+    time.sleep(1)  # the writer process counts what the run left in the journal
+    after = process_cpu(pid)
     spent = {name: 1e6 * (after[name] - before.get(name, 0.0)) / run["requests"] for name in after}
     return run, {name: micros for name, micros in sorted(spent.items(), key=lambda kv: -kv[1]) if micros >= 1}
 
