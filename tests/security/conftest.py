@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,17 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         yield url
 
 
+def _until_counted(engine: Engine, path: str) -> None:
+    deadline = time.monotonic() + 30
+    query = sa.text("SELECT COALESCE(SUM(views), 0) FROM page_stat WHERE path = :path")
+    while True:
+        with engine.connect() as connection:
+            if connection.execute(query, {"path": path}).scalar_one():
+                return
+        assert time.monotonic() < deadline, "the page view was not counted"
+        time.sleep(0.05)
+
+
 def _seed(engine: Engine) -> tuple[int, str, int]:
     now = utcnow()
     with Session(engine, expire_on_commit=False) as session:
@@ -112,6 +124,7 @@ def backend(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         page_view = {"type": "pageview", "site": "blog", "path": SECRETS["page"], "visitor": "visitor-7f3a-000"}
         browser = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"}
         assert httpx.post(f"{url}/api/event", json=page_view, headers=browser).status_code == 202
+        _until_counted(engine, SECRETS["page"])  # the writer process counts it: the tests start from there
         answer = httpx.post(f"{url}/api/auth/login", json={"email": OWNER_EMAIL, "password": OWNER_PASSWORD})
         assert answer.status_code == 200, answer.text
         yield Backend(
