@@ -105,6 +105,7 @@ class DashboardFeed:
         self._shares_at = float("-inf")
         self._shares_stale = False
         self._shares: dict[tuple, dict[str, list[dict]]] = {}
+        self._delivering = 0.0  # seconds the open tabs' pushes took since the last refresh (`delivered`)
 
     def today(self) -> date:
         return service.local_day(self.clock(), self.zone)
@@ -222,6 +223,11 @@ class DashboardFeed:
             self._shares[key] = compute()
         return self._shares[key]
 
+    def delivered(self, seconds: float) -> None:
+        """The open tabs were given a refresh, in `seconds`: counted in the pacing of the next ones
+        (five tabs cost five pushes; the feed's own reads are only part of a refresh)."""
+        self._delivering += seconds
+
     def _changed(self) -> None:
         self.version += 1
         self._cache.clear()
@@ -334,9 +340,11 @@ class DashboardFeed:
                     self._changed()
                     started = time.monotonic()
                     await self._give(on_change)
-                    # Under heavy traffic, at most one refresh per min_interval, and refreshing
-                    # takes at most a fifth of the time; what arrives meanwhile is covered by the next.
-                    took = time.monotonic() - started
-                    await asyncio.sleep(max(0.0, max(self.min_interval, REFRESH_SHARE_INVERSE * took) - took))
+                    # Under heavy traffic, at most one refresh per min_interval, and refreshing (with
+                    # pushing it to every open tab) takes at most a fifth of the time; what arrives
+                    # meanwhile is covered by the next.
+                    spent = time.monotonic() - started
+                    took, self._delivering = spent + self._delivering, 0.0
+                    await asyncio.sleep(max(0.0, max(self.min_interval, REFRESH_SHARE_INVERSE * took) - spent))
             finally:
                 next_message.cancel()

@@ -279,6 +279,10 @@ class DashboardState(OwnerState):
     def _on_gone(token: str) -> None:
         _feed().listeners.discard(token)
 
+    @staticmethod
+    def _on_delivered(seconds: float) -> None:
+        _feed().delivered(seconds)
+
     @dashboard
     async def load_dashboard(self):
         feed = _feed()

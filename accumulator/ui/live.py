@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 
 import reflex as rx
@@ -57,12 +58,14 @@ async def deliver(app: rx.App, topic: Topic, message: object) -> None:
     """Call `_on_change(message)` on every open tab whose state follows `topic`."""
     connected = app.event_namespace.token_to_sid
     checked: dict = {}  # each session checked once in this round, however many of its tabs are open
+    spent: dict[type, float] = {}
     for token, tab in list(_open_tabs.items()):
         if token not in connected:
             _forget(token)
             continue
         if topic not in tab.kind.follows:
             continue
+        started = time.monotonic()
         try:
             async with app.modify_state(rx.BaseStateToken(ident=token, cls=tab.kind)) as root:
                 if _page(root) != tab.path:  # the tab moved on to another page
@@ -75,6 +78,11 @@ async def deliver(app: rx.App, topic: Topic, message: object) -> None:
                 await state._on_change(message)
         except Exception:
             log.exception("pushing %s to a tab failed", topic.name)
+        spent[tab.kind] = spent.get(tab.kind, 0.0) + time.monotonic() - started
+    for kind, seconds in spent.items():
+        told = getattr(kind, "_on_delivered", None)
+        if told is not None:
+            told(seconds)  # e.g. the dashboard feed paces its refreshes by what pushing them costs
 
 
 def followed_topics(states: list[type]) -> list[Topic]:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.incoming import IncomingEvent
 from accumulator.analytics.ingest import Ingestor
+from accumulator.analytics.topics import ANALYTICS_TOPIC, AnalyticsChanged
 from accumulator.realtime import MemoryBus, MemoryPresence
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
@@ -281,3 +282,37 @@ def test_a_range_is_a_preset_or_two_days_and_is_compared_with_the_period_before(
     [everything] = range_view(engine, None)["totals"]
     assert everything["views"] == 19 and everything["views_before"] == -1
     assert date(2026, 10, 1) - timedelta(days=31) == date(2026, 8, 31)  # the period before starts here
+
+
+async def _refreshes_during_a_burst(engine: Engine, push_cost: float) -> int:
+    """Refreshes the feed gives in a second of changes arriving every 10 ms, when pushing each one to
+    the open tabs takes `push_cost` seconds."""
+    bus, presence = MemoryBus(), MemoryPresence()
+    feed = DashboardFeed(engine=engine, zone=ZoneInfo("UTC"), presence=presence, bus=bus, min_interval=0)
+    given = 0
+
+    async def give() -> None:
+        nonlocal given
+        given += 1
+        feed.delivered(push_cost)  # what ui/live.py reports once the tabs were given it
+
+    feed.listeners.add("tab-1")
+    runner = asyncio.create_task(feed.run(give))
+    await asyncio.sleep(0.05)
+    try:
+        for _ in range(100):
+            await bus.publish(ANALYTICS_TOPIC.name, ANALYTICS_TOPIC.encode(AnalyticsChanged(pages=None)))
+            await asyncio.sleep(0.01)
+    finally:
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+    return given
+
+
+async def test_refreshes_are_paced_by_what_pushing_them_to_the_open_tabs_costs(engine: Engine) -> None:
+    cheap = await _refreshes_during_a_burst(engine, push_cost=0.0)
+    dear = await _refreshes_during_a_burst(engine, push_cost=0.04)
+    assert cheap >= 20  # nothing to pace by: the dashboards follow the burst closely
+    # Pushes of 40 ms: refreshes at least five times that apart, so tabs take at most a fifth of
+    # the loop; the dashboards still move several times a second.
+    assert 2 <= dear <= 6
