@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from accumulator.analytics import depth_queries, queries, series, service
+from accumulator.analytics import depth, depth_queries, queries, series, service
 from accumulator.analytics.depth_models import VisitState
 from accumulator.analytics.range_view import range_view
 from accumulator.analytics.service import CountedEvent
@@ -101,6 +101,7 @@ def seed(url: str, views: int, days: int) -> None:
             # go. The daily visitor hashes stay, for the baseline's distinct counts from the details.
             table = VisitState.__table__
             session.execute(sa.delete(table).where(table.c.day < day - timedelta(days=1)))
+            depth.forget_minutes(session=session, now=midnight.replace(tzinfo=UTC) + timedelta(days=1))
         if engine.dialect.name == "postgresql":
             # What autovacuum does over a day of real traffic, which a seed writes in seconds: every
             # batch rewrites its visits' rows, and a bloated table with stale statistics is scanned whole.
