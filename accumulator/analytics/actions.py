@@ -42,10 +42,11 @@ def event_queue(svc: Services) -> stream.EventQueue | None:
     )
 
 
-async def _announce(svc: Services, pages: set[tuple[str, str]]) -> None:
-    # Which pages changed, so open dashboards re-read only those (all, if too many).
-    keys = tuple(page_key(site, path) for site, path in pages)
-    await publish(svc, ANALYTICS_TOPIC, AnalyticsChanged(pages=keys if len(keys) <= REREAD_ALL_AFTER else None))
+async def _announce(svc: Services, pages: set[tuple[str, str]] | None) -> None:
+    # Which pages changed, so open dashboards re-read only those (all, if too many or not named).
+    keys = tuple(page_key(site, path) for site, path in pages) if pages is not None else ()
+    named = pages is not None and len(keys) <= REREAD_ALL_AFTER
+    await publish(svc, ANALYTICS_TOPIC, AnalyticsChanged(pages=keys if named else None))
 
 
 def journal_queue(svc: Services) -> JournalQueue | None:

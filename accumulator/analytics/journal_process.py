@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import journal, refused, service
 from accumulator.analytics.journal_writer import Counted, JournalWriter
+from accumulator.analytics.page_table import REREAD_ALL_AFTER
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +88,8 @@ class JournalQueue:
             self._wake()  # what was journaled while it was starting
             assert process.stdout is not None
             async for line in process.stdout:
-                try:
-                    report = json.loads(line)
-                    counted = Counted(int(report["written"]), {tuple(page) for page in report["pages"]})
-                except (ValueError, KeyError, TypeError):
+                counted = parse_report(line)
+                if counted is None:
                     log.warning("the journal writer said something unexpected: %r", line[:200])
                     continue
                 await self.on_counted(counted)
@@ -117,9 +116,26 @@ class JournalQueue:
                 process.kill()
 
 
+def report_line(counted: Counted) -> str:
+    """What the writer process says after a commit, one short line: the pages it names are at most
+    REREAD_ALL_AFTER (more are "every page", null), so a backlog counted at once never makes a line
+    longer than the reading side's buffer."""
+    pages = sorted(counted.pages) if counted.pages is not None and len(counted.pages) <= REREAD_ALL_AFTER else None
+    return json.dumps({"written": counted.written, "pages": pages}, separators=(",", ":")) + "\n"
+
+
+def parse_report(line: bytes) -> Counted | None:
+    """The report of a line from the writer process, or None for a line that is not one."""
+    try:
+        report = json.loads(line)
+        pages = report["pages"]
+        return Counted(int(report["written"]), None if pages is None else {(site, path) for site, path in pages})
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return None
+
+
 def _report(counted: Counted) -> None:
-    pages = sorted(counted.pages)
-    line = json.dumps({"written": counted.written, "pages": pages}, separators=(",", ":")) + "\n"
+    line = report_line(counted)
     try:
         sys.stdout.write(line)
         sys.stdout.flush()

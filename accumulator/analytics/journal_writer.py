@@ -40,10 +40,10 @@ class Mark:
 
 @dataclass
 class Counted:
-    """What one `step` counted: events written, and the pages they touched."""
+    """What one commit counted: events written, and the pages they touched (None: too many to name)."""
 
     written: int = 0
-    pages: set[tuple[str, str]] = field(default_factory=set)
+    pages: set[tuple[str, str]] | None = field(default_factory=set)
 
 
 def load_mark(engine: Engine, name: str) -> Mark:
@@ -181,7 +181,7 @@ class JournalWriter:
             position += len(raw)
             try:
                 lines.append(_Line(journal.decode(raw), position))
-            except (ValueError, TypeError, KeyError) as error:
+            except (ValueError, TypeError, KeyError, RecursionError) as error:  # not written by an appender
                 log.error("analytics journal %s: a line that is no event is skipped (%s)", name, error)
                 refused.append_lines(self.set_aside, [raw.decode("utf-8", "replace").rstrip()], what="journal lines")
         end = Mark(chunk.number, chunk.end)

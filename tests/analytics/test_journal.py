@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from accumulator.analytics import journal, queries
-from accumulator.analytics.journal_writer import MARKS, JournalWriter
+from accumulator.analytics.journal_process import parse_report, report_line
+from accumulator.analytics.journal_writer import MARKS, Counted, JournalWriter
 from accumulator.analytics.service import CountedEvent
 
 
@@ -183,3 +184,25 @@ def test_a_write_the_disk_refuses_keeps_nothing_of_it(tmp_path: Path, monkeypatc
     monkeypatch.undo()
     data = journal.segment_path(tmp_path, appender.journal, 0).read_bytes()
     assert [journal.decode(line).path for line in data.splitlines()] == ["/kept"]
+
+
+def test_a_commit_of_many_pages_is_reported_in_one_short_line_that_says_every_page() -> None:
+    many = Counted(6000, {("blog", f"/a-rather-long-path/number-{n}") for n in range(6000)})
+    line = report_line(many)
+    assert len(line) < 100  # far inside the 64 KB a line from the writer process may take
+    assert parse_report(line.encode()) == Counted(6000, None)  # the dashboards re-read every page
+    few = Counted(2, {("blog", "/a"), ("docs", "/b")})
+    assert parse_report(report_line(few).encode()) == few
+    assert parse_report(b"[" * 2000 + b"]" * 2000) is None and parse_report(b"\xff\x00") is None
+
+
+def test_a_line_nested_two_thousand_deep_is_set_aside_like_any_line_that_is_no_event(
+    engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    folder, aside = tmp_path / "journal", tmp_path / "aside.jsonl"
+    appender = journal.Appender(folder)
+    appender.append(b"[" * 2000 + b"]" * 2000 + b"\n")
+    append(appender, view("/after-deep", 1))
+    writer = JournalWriter(engine=engine, folder=folder, own=appender.journal, set_aside=aside)
+    assert writer.step() == 1
+    assert views(session, "/after-deep") == 1 and aside.read_text().startswith("[[[")
