@@ -18,7 +18,6 @@ from accumulator.api import (
     newline_safe_mounts,
     run_jobs,
     running,
-    security_headers,
 )
 from accumulator.features import FEATURES
 from accumulator.runtime import get_services
@@ -50,7 +49,7 @@ class AccumulatorApp(rx.App):
             if isinstance(inner, Starlette):
                 _without_cors(inner)
         newline_safe_mounts(top.routes)
-        top.add_middleware(HotPaths, ours=security_headers(API, services), paths=HOT_PATHS)
+        top.add_middleware(HotPaths, api=API, paths=HOT_PATHS)
         return top
 
 

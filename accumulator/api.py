@@ -24,13 +24,13 @@ from accumulator.auth.access import public_route
 from accumulator.db import database_status
 from accumulator.features import FEATURES
 from accumulator.jobs import JobRunner, JobSpec, create_leadership
+from accumulator.lean import FRAME_POLICY, HSTS, LeanEndpoint
 from accumulator.runtime import Services
 from accumulator.ui.csp import page_policy
-from accumulator.web import api_error, services
+from accumulator.web import DATABASE_AWAY, api_error, services
 
 log = logging.getLogger(__name__)
 
-HSTS = "max-age=31536000"
 # The front end's build files are named by their content hash: a new build has new names, so
 # browsers may keep them forever instead of asking again on every page load.
 BUILT_ASSETS = "/assets/"
@@ -78,10 +78,9 @@ async def database_unavailable(request: Request, exc: Exception) -> JSONResponse
     connection pool checks connections before use, so requests succeed again once it is back."""
     log.warning("database unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__)
     if request.url.path.startswith("/api/v1/"):  # the token API's own error shape
-        return api_error(503, "unavailable", "The database is unavailable right now; try again in a moment.",
-                         {"Retry-After": "5"})  # fmt: skip
+        return api_error(503, "unavailable", DATABASE_AWAY, {"Retry-After": "5"})
     return JSONResponse(
-        {"error": "The database is unavailable right now; try again in a moment."},
+        {"error": DATABASE_AWAY},
         status_code=503,
         headers={"Retry-After": "5", "Cache-Control": "no-store"},
     )
@@ -149,10 +148,10 @@ def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:
                     headers["Content-Security-Policy"] = page_policy()  # a Reflex page of the build
                     headers.setdefault("X-Frame-Options", "DENY")
                 elif policy is None:
-                    headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+                    headers["Content-Security-Policy"] = FRAME_POLICY
                     headers.setdefault("X-Frame-Options", "DENY")
                 elif "frame-ancestors" not in policy:
-                    headers["Content-Security-Policy"] = policy + "; frame-ancestors 'none'"
+                    headers["Content-Security-Policy"] = f"{policy}; {FRAME_POLICY}"
                     headers.setdefault("X-Frame-Options", "DENY")
                 if "access-control-allow-credentials" in headers:
                     del headers["access-control-allow-credentials"]
@@ -193,21 +192,33 @@ def in_front_of(api: Starlette) -> Callable[[ASGIApp], ASGIApp]:
 
 
 class HotPaths:
-    """Sends the requests for `paths` straight to our routes (`ours`: with their security headers),
-    past the stack of Reflex's outer app (its error and context middleware, its router, a mount),
-    which they do not use. For the page-view endpoint, by far the busiest, that stack cost about
-    a tenth of the event loop's time per request. Everything else goes on to `app`."""
+    """Sends the requests for `paths` straight to our routes, past the stack of Reflex's outer app
+    (its error and context middleware, its router, a mount), which they do not use. A lean route
+    (lean.py: the page-view endpoint, by far the busiest) is called directly, past Starlette's stack
+    too; the others go through our API with its security headers. Everything else goes on to `app`."""
 
-    def __init__(self, app: ASGIApp, *, ours: ASGIApp, paths: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, *, api: Starlette, paths: frozenset[str]) -> None:
         self.app = app
-        self.ours = ours
+        self.api = api
+        self.ours = security_headers(api, api.state.services)
         self.paths = paths
+        self.lean = {
+            route.path: route.endpoint
+            for route in api.routes
+            if isinstance(route, Route) and route.path in paths and isinstance(route.endpoint, LeanEndpoint)
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] in self.paths:
-            await self.ours(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)
+        if scope["type"] == "http":
+            lean = self.lean.get(scope["path"])
+            if lean is not None:
+                scope["app"] = self.api  # where a lean endpoint finds the services, as behind the router
+                await lean(scope, receive, send)
+                return
+            if scope["path"] in self.paths:
+                await self.ours(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_api(svc: Services, lifespan: Callable | None = None) -> Starlette:

@@ -161,10 +161,20 @@ def insert_new(session: Session, table: sa.Table, rows: list[dict], *, keys: lis
     _bulk(session, table, rows, keys, [])
 
 
-_RETURNING_CHUNK = 500  # rows per statement: well inside both databases' limits on parameters
+_RETURNING_CHUNK = 256  # rows per statement: well inside both databases' limits on parameters
 
 
-@lru_cache(maxsize=512)
+def _chunk_sizes(count: int) -> list[int]:
+    """`count` rows as statements of power-of-two sizes (300 → 256, 32, 8, 4), so that each table
+    has at most nine shapes of statement to compile, whatever the sizes of the batches; compiling
+    one for every size a batch happened to have took the writer's time (40% of it under load)."""
+    sizes = [_RETURNING_CHUNK] * (count // _RETURNING_CHUNK)
+    rest = count % _RETURNING_CHUNK
+    sizes += [1 << bit for bit in range(rest.bit_length() - 1, -1, -1) if rest >> bit & 1]
+    return sizes
+
+
+@lru_cache(maxsize=256)
 def _returning_sql(
     dialect_name: str,
     table: sa.Table,
@@ -173,7 +183,8 @@ def _returning_sql(
     returning: tuple[str, ...],
     rows: int,
 ) -> tuple[str, tuple[str, ...]]:
-    """`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING …` for `rows` rows, compiled once per size."""
+    """`INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING …` for `rows` rows (a power of
+    two), compiled once per size."""
     values = [{name: sa.bindparam(f"{name}_{i}") for name in columns} for i in range(rows)]
     statement = (
         _insert_for(dialect_name, table)
@@ -198,8 +209,10 @@ def insert_new_returning(
     dialect = connection.dialect.name
     columns = tuple(rows[0])
     inserted: list[tuple] = []
-    for start in range(0, len(rows), _RETURNING_CHUNK):
-        chunk = rows[start : start + _RETURNING_CHUNK]
+    start = 0
+    for size in _chunk_sizes(len(rows)):
+        chunk = rows[start : start + size]
+        start += size
         sql, order = _returning_sql(dialect, table, columns, tuple(keys), tuple(returning), len(chunk))
         named = {f"{name}_{i}": row[name] for i, row in enumerate(chunk) for name in columns}
         params = tuple(_plain(named[name]) for name in order) if order else named

@@ -24,15 +24,17 @@ class BadRequest(Exception):
 
 
 def client_ip(request: Request, trusted_hops: int) -> str:
-    """The client's address: the peer, or the address the nearest trusted proxy saw.
-
-    With N trusted hops, the N-th address from the right of X-Forwarded-For is taken; anything
-    left of it could have been written by the client itself.
-    """
+    """The client's address: the peer, or the address the nearest trusted proxy saw."""
     peer = request.client.host if request.client else ""
+    return forwarded_client(peer, request.headers.get("x-forwarded-for", ""), trusted_hops)
+
+
+def forwarded_client(peer: str, forwarded_for: str, trusted_hops: int) -> str:
+    """With N trusted hops, the N-th address from the right of X-Forwarded-For; anything left of it
+    could have been written by the client itself. Without trusted hops, the peer."""
     if trusted_hops <= 0:
         return peer
-    forwarded = [part.strip() for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+    forwarded = [part.strip() for part in forwarded_for.split(",") if part.strip()]
     if len(forwarded) >= trusted_hops:
         return forwarded[-trusted_hops]
     return forwarded[0] if forwarded else peer
@@ -72,6 +74,9 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     return data
 
 
+DATABASE_AWAY = "The database is unavailable right now; try again in a moment."
+
+
 def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
@@ -102,32 +107,46 @@ def origin_allowed(request: Request, allowed: tuple[str, ...]) -> bool:
     """True for requests without an Origin (not from a browser page), from this app's own pages
     (`Settings.own_origins`: PUBLIC_URL's, whatever proxy is in front), or from one of `allowed`
     (exact scheme, host and port). `null` (a sandboxed or redirected page) is nobody's origin."""
-    origin = request.headers.get("origin")
-    return is_own_origin(origin, services(request).settings.own_origins) or origin in allowed
+    return may_send(request.headers.get("origin"), services(request).settings.own_origins, allowed)
+
+
+def may_send(origin: str | None, own_origins: tuple[str, ...], allowed: tuple[str, ...]) -> bool:
+    """`origin_allowed` for the Origin header's value."""
+    return is_own_origin(origin, own_origins) or origin in allowed
 
 
 def cors_headers(request: Request, allowed: tuple[str, ...]) -> dict[str, str]:
     """Headers that let an allowed page read the answer; none for anyone else."""
-    origin = request.headers.get("origin")
+    return cors_for(request.headers.get("origin"), allowed)
+
+
+def cors_for(origin: str | None, allowed: tuple[str, ...]) -> dict[str, str]:
+    """`cors_headers` for the Origin header's value."""
     if origin is None or origin not in allowed:
         return {"Vary": "Origin"}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
 
-def preflight(request: Request, allowed: tuple[str, ...], methods: str) -> Response:
-    """Answer a CORS preflight: allowed origins may send JSON or text bodies; others get 403."""
-    origin = request.headers.get("origin")
+PREFLIGHT_REFUSED = "This origin may not send events here."
+
+
+def preflight_grant(origin: str | None, allowed: tuple[str, ...], methods: str) -> dict[str, str] | None:
+    """The headers of a granted CORS preflight (allowed origins may send JSON or text bodies), or
+    None when `origin` is not allowed."""
     if origin is None or origin not in allowed:
-        return json_error(403, "This origin may not send events here.")
-    return Response(
-        status_code=204,
-        headers={
-            **cors_headers(request, allowed),
-            "Access-Control-Allow-Methods": methods,
-            "Access-Control-Allow-Headers": "Content-Type",
-            "Access-Control-Max-Age": "86400",
-        },
-    )
+        return None
+    return {
+        **cors_for(origin, allowed),
+        "Access-Control-Allow-Methods": methods,
+        "Access-Control-Allow-Headers": "Content-Type",
+        "Access-Control-Max-Age": "86400",
+    }
+
+
+def preflight(request: Request, allowed: tuple[str, ...], methods: str) -> Response:
+    """Answer a CORS preflight: 204 with the grant, or 403."""
+    grant = preflight_grant(request.headers.get("origin"), allowed, methods)
+    return json_error(403, PREFLIGHT_REFUSED) if grant is None else Response(status_code=204, headers=grant)
 
 
 def path_id(request: Request, name: str) -> int | None:

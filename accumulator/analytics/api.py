@@ -9,42 +9,44 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from accumulator import lean, svg
 from accumulator import routes as pages
-from accumulator import svg
 from accumulator.analytics import actions, badge, export, filters, live_stream, reads
 from accumulator.analytics.incoming import EVENT_BODY_MAX, BadEvent, parse_event
 from accumulator.analytics.models import PATH_MAX, SITE_MAX
 from accumulator.analytics.page_query import BadQuery, choice, page_from_query
 from accumulator.analytics.range_view import RANGES, range_bounds
 from accumulator.analytics.tracker import serve_more, serve_tracker
-from accumulator.auth.access import cors, owner_route, public_route
+from accumulator.auth.access import cors, lean_public_route, owner_route, public_route
+from accumulator.lean import LeanRequest, LeanResponse
 from accumulator.settings import Settings
 from accumulator.web import (
     BadRequest,
     BodyTooLarge,
     client_ip,
     json_error,
-    read_body,
     services,
 )
 
 ACCEPTED = b'{"ok":true}'
 
 
-@public_route(cross_origin=True)
-async def receive_event(request: Request) -> Response:
-    svc = services(request)
-    headers = cors(request)
-    ip = client_ip(request, svc.settings.trusted_proxy_hops)
+@lean_public_route(methods=("POST", "OPTIONS"), cross_origin=True)
+async def receive_event(request: LeanRequest) -> LeanResponse:
+    """A page view (or another event) from a reader's browser. Every reader of every page sends
+    these, so it is a lean endpoint (lean.py), served past Starlette's stack."""
+    svc = request.services
+    headers = request.cors
+    ip = request.client_ip(svc.settings.trusted_proxy_hops)
     try:
-        body = await read_body(request, limit=EVENT_BODY_MAX)
+        body = await request.body(limit=EVENT_BODY_MAX)
         event = parse_event(body)
     except BodyTooLarge:
-        return json_error(413, f"An event is at most {EVENT_BODY_MAX} bytes.", headers)
+        return lean.json_error(413, f"An event is at most {EVENT_BODY_MAX} bytes.", headers)
     except (BadRequest, BadEvent) as error:
-        return json_error(400, str(error), headers)
+        return lean.json_error(400, str(error), headers)
     if await svc.event_rate.take(ip) > 0:
-        return json_error(429, "Too many events from this address.", {**headers, "Retry-After": "1"})
+        return lean.json_error(429, "Too many events from this address.", {**headers, "Retry-After": "1"})
     try:
         await actions.record(
             svc,
@@ -56,9 +58,10 @@ async def receive_event(request: Request) -> Response:
     except TimeoutError:
         # Not stored yet (the database is away): no 202 for it. It stays queued and is counted when
         # the database is back, so a retry may count it twice; losing an answered one never happens.
-        return json_error(503, "The event could not be stored right now; try again.", {**headers, "Retry-After": "5"})
+        message = "The event could not be stored right now; try again."
+        return lean.json_error(503, message, {**headers, "Retry-After": "5"})
     # Bots get the same answer as people: nothing to learn from probing.
-    return Response(ACCEPTED, status_code=202, headers=headers, media_type="application/json")
+    return LeanResponse(202, ACCEPTED, headers)
 
 
 @public_route(cross_origin=True)
@@ -143,7 +146,7 @@ async def dashboard_export(request: Request) -> Response:
 
 
 routes = [
-    Route(pages.EVENTS, receive_event, methods=["POST", "OPTIONS"]),
+    Route(pages.EVENTS, receive_event, methods=list(receive_event.methods)),
     Route("/api/stats", page_stats, methods=["GET", "OPTIONS"]),
     Route(pages.STATS_BADGE, stats_badge, methods=["GET", "HEAD"]),
     Route(pages.STATS_LIVE, stats_live, methods=["GET"]),

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
+from accumulator import lean
 from accumulator.auth import service
 from accumulator.db import utcnow
 from accumulator.ratelimit import Limiter, create_limiter
@@ -25,13 +26,17 @@ from accumulator.runtime import Services, in_transaction
 from accumulator.settings import Settings
 from accumulator.tokens import service as token_service
 from accumulator.web import (
+    PREFLIGHT_REFUSED,
     api_error,
     client_ip,
+    cors_for,
     cors_headers,
     is_own_origin,
     json_error,
+    may_send,
     origin_allowed,
     preflight,
+    preflight_grant,
     services,
 )
 
@@ -145,7 +150,7 @@ def public_route(endpoint: Endpoint | None = None, *, cross_origin: bool = False
             if request.method == "OPTIONS":
                 return preflight(request, allowed, CROSS_ORIGIN_METHODS)
             if request.method not in ("GET", "HEAD") and not origin_allowed(request, allowed):
-                return json_error(403, "Pages of this origin may not send anything here.")
+                return json_error(403, WRITE_REFUSED)
             request.state.cors = cors_headers(request, allowed)
             return await endpoint(request)
 
@@ -154,8 +159,41 @@ def public_route(endpoint: Endpoint | None = None, *, cross_origin: bool = False
     return decorate(endpoint) if endpoint is not None else decorate
 
 
+WRITE_REFUSED = "Pages of this origin may not send anything here."
 # What a preflight grants; each route's own methods still decide what it answers (405 otherwise).
 CROSS_ORIGIN_METHODS = "GET, POST, OPTIONS"
+
+
+def lean_public_route(
+    *, methods: tuple[str, ...], cross_origin: bool = False
+) -> Callable[[lean.LeanHandler], lean.LeanEndpoint]:
+    """`public_route` for a lean endpoint (lean.py), answering `methods` only: the same checks,
+    with the CORS headers in `request.cors`."""
+
+    def decorate(handler: lean.LeanHandler) -> lean.LeanEndpoint:
+        access = Access(PUBLIC, cross_origin=cross_origin)
+        if not cross_origin:
+            return lean.LeanEndpoint(declare(handler, access), methods=methods)
+
+        @functools.wraps(handler)
+        async def guarded(request: lean.LeanRequest) -> lean.LeanResponse:
+            settings = request.services.settings
+            origin = request.headers.get("origin")
+            if request.method == "OPTIONS":
+                grant = preflight_grant(origin, settings.allowed_origins, CROSS_ORIGIN_METHODS)
+                if grant is None:
+                    return lean.json_error(403, PREFLIGHT_REFUSED)
+                return lean.LeanResponse(204, headers=grant, media_type=None)
+            if request.method not in ("GET", "HEAD") and not may_send(
+                origin, settings.own_origins, settings.allowed_origins
+            ):
+                return lean.json_error(403, WRITE_REFUSED)
+            request.cors = cors_for(origin, settings.allowed_origins)
+            return await handler(request)
+
+        return lean.LeanEndpoint(declare(guarded, access), methods=methods)
+
+    return decorate
 
 
 def cors(request: Request) -> dict[str, str]:

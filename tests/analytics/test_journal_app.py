@@ -17,11 +17,13 @@ from starlette.testclient import TestClient
 
 from accumulator.analytics import journal, queries
 from accumulator.analytics.actions import journal_queue
+from accumulator.analytics.journal_process import GATHER
 from accumulator.analytics.journal_writer import MARKS
 from accumulator.analytics.topics import ANALYTICS_TOPIC
 from accumulator.runtime import Services
 from tests.conftest import api_client
 
+STREAM, STREAM_SECONDS = 100, 1.0  # page views, sent over this long (from many addresses)
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 
 
@@ -95,3 +97,32 @@ def test_a_stop_counts_what_the_writer_had_not_yet_counted(services: Services) -
     assert journal.journals(folder) == set()  # counted, and removed
     with Session(services.engine) as session:
         assert queries.page_counts(session=session, site="blog", path="/last")[0] == 25
+
+
+def test_a_steady_stream_is_counted_in_few_large_commits(services: Services) -> None:
+    services.settings = replace(services.settings, trusted_proxy_hops=1)  # readers at many addresses
+    announced: list = []
+    with api_client(services) as client:
+        queue = journal_queue(services)
+
+        async def listen() -> None:
+            async with services.bus.subscribe(ANALYTICS_TOPIC.name) as messages:
+                async for message in messages:
+                    announced.append(ANALYTICS_TOPIC.decode(message))
+
+        listening = client.portal.start_task_soon(listen)
+        try:
+            started = time.monotonic()
+            for number in range(STREAM):  # one page view at a time, each its own batch in the journal
+                assert post(client, "/stream", number) == 202
+                time.sleep(STREAM_SECONDS / STREAM)
+            took = time.monotonic() - started
+            until(lambda: views(client, "/stream") == STREAM)
+            time.sleep(0.3)
+        finally:
+            listening.cancel()
+    assert queue.appended == STREAM
+    # A commit per batch would be one per page view; gathering allows one per GATHER seconds (and
+    # one at once for the first page view after the quiet start).
+    assert len(announced) <= took / GATHER + 3
+    assert len(announced) < STREAM / 4
