@@ -49,8 +49,8 @@ class AccumulatorApp(rx.App):
             if isinstance(inner, Starlette):
                 _without_cors(inner)
         newline_safe_mounts(top.routes)
-        top.add_middleware(HotPaths, api=API, paths=HOT_PATHS)
-        return top
+        # Outermost: a page view does not even pass through Reflex's app and its error middleware.
+        return HotPaths(top, api=API, paths=HOT_PATHS)
 
 
 services = get_services()

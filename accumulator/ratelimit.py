@@ -57,10 +57,21 @@ class SlidingWindowLimiter:
 
     def hit(self, key: str, now: float) -> None:
         with self._lock:
+            self._hit(key, self._recent(key, now), now)
+
+    def take(self, key: str, now: float) -> float:
+        """`retry_after`, and the hit when it is 0, in one look at the key's hits."""
+        with self._lock:
             hits = self._recent(key, now)
-            hits.append(now)
-            self._hits[key] = hits
-            self._hits.move_to_end(key)
+            if len(hits) >= self.limit:
+                return hits[0] + self.window - now
+            self._hit(key, hits, now)
+            return 0.0
+
+    def _hit(self, key: str, hits: deque[float], now: float) -> None:
+        hits.append(now)
+        self._hits[key] = hits
+        self._hits.move_to_end(key)
 
     def reset(self, key: str) -> None:
         with self._lock:
@@ -95,11 +106,7 @@ class LocalLimiter:
         self.counts.hit(key, time.monotonic())
 
     async def take(self, key: str) -> float:
-        now = time.monotonic()
-        wait = self.counts.retry_after(key, now)
-        if wait == 0:
-            self.counts.hit(key, now)
-        return wait
+        return self.counts.take(key, time.monotonic())
 
     async def reset(self, key: str) -> None:
         self.counts.reset(key)

@@ -10,7 +10,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -84,7 +84,7 @@ class Settings:
         """Where links in e-mails point: PUBLIC_URL, or this machine on PORT."""
         return self.public_url or f"http://localhost:{self.port}"
 
-    @property
+    @cached_property  # asked on every cross-origin request (each page view)
     def own_origins(self) -> tuple[str, ...]:
         """The origins of this app's own pages: PUBLIC_URL's, or this machine on PORT when it is unset.
         Credentialed requests and the websocket are accepted from these alone."""

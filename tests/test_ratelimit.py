@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from accumulator.ratelimit import SlidingWindowLimiter
 
 
@@ -21,3 +23,13 @@ def test_keys_with_nothing_left_in_the_window_are_forgotten() -> None:
         limiter.hit(f"10.0.{number // 256}.{number % 256}", number / 1000)
     # Only about one window's worth of keys is kept, not all 10,000.
     assert len(limiter) <= 1_100
+
+
+def test_take_counts_a_hit_only_when_one_is_allowed() -> None:
+    limiter = SlidingWindowLimiter(limit=2, window=10.0)
+    assert [limiter.take("a", second) for second in (0.0, 1.0)] == [0.0, 0.0]
+    assert limiter.take("a", 4.0) == 6.0  # refused: and not counted, so the wait does not grow
+    assert limiter.take("a", 4.0) == 6.0
+    assert limiter.take("b", 4.0) == 0.0
+    assert limiter.take("a", 10.5) == 0.0  # the first hit left the window
+    assert limiter.take("a", 10.6) == pytest.approx(0.4)  # the second leaves it at 11.0

@@ -93,9 +93,10 @@ class Ingestor:
     counted, and each one refused on its own is logged and set aside (appended to `set_aside`, a
     JSON Lines file, when given), so no event can keep the others from being counted.
 
-    With a `journal` (the embedded setup's default), a batch is not written here but appended to the
-    local journal, and its requests are answered once the kernel has it; the writer process counts
-    it (journal_process.py). Should the journal refuse a write, the batch is written here.
+    With a `journal` (the embedded setup's default), an event is not buffered but appended to the
+    local journal at once, and its request is answered once the kernel has it; the writer process
+    counts it and announces the change (journal_process.py). Should the journal refuse a write, the
+    event is buffered and written here.
 
     With a `queue` (REDIS_URL set), a batch is not written here but appended to the Redis stream in
     one MULTI/EXEC, and its requests are answered once Redis has it: a 202 means queued durably, and
@@ -206,6 +207,8 @@ class Ingestor:
                 hour=service.utc_hour(now),
                 **depth.counted_fields(event, salt=salt, country=countries.country(ip), now=now),
             )
+            if self._journaled(counted):
+                return None  # in the journal: nothing to wait for, and the writer announces it with the count
             committed = asyncio.get_running_loop().create_future()
             self._waiting[id(counted)] = (counted, committed)
             self._pending.append(counted)
@@ -213,6 +216,19 @@ class Ingestor:
             self._presence_changed = self._presence_changed or changed
             self._wake.set()
         return committed
+
+    def _journaled(self, event: service.CountedEvent) -> bool:
+        """Put `event` straight into the journal, when there is one (and no Redis stream) and it
+        takes the write; False otherwise (the event is buffered and written here)."""
+        if self.journal is None or self.queue is not None:
+            return False
+        try:
+            self.journal.append_now(event)
+        except JournalFull:
+            log.exception("the analytics journal refused an event; writing it here")
+            return False
+        self.queued += 1
+        return True
 
     @property
     def pending(self) -> int:

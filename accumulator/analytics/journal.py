@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import operator
 import os
 import re
 import secrets
@@ -38,12 +39,17 @@ def directory(data_dir: Path) -> Path:
     return data_dir / "analytics-journal"
 
 
+# Built once: `json.dumps` with options builds an encoder per call, a fifth of a line's cost.
+_ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+_VALUES = operator.attrgetter(*_FIELDS)
+
+
 def encode(event: CountedEvent) -> bytes:
     """One journal line: the event's fields in declaration order (dates as ISO text)."""
-    values = [getattr(event, name) for name in _FIELDS]
+    values = list(_VALUES(event))
     values[3] = event.day.isoformat()
     values[9] = event.hour.isoformat() if event.hour is not None else None
-    return json.dumps(values, ensure_ascii=True, separators=(",", ":")).encode() + b"\n"
+    return _ENCODER.encode(values).encode() + b"\n"
 
 
 def decode(line: bytes) -> CountedEvent:

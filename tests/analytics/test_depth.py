@@ -4,6 +4,8 @@ address (then forgotten), campaigns from the query string, and goals with their 
 
 from __future__ import annotations
 
+import ipaddress
+import random
 import time
 from dataclasses import replace
 from datetime import timedelta
@@ -22,13 +24,18 @@ from tests.analytics.test_event_api import SITE_ORIGIN, post, settle
 
 
 @pytest.fixture
-def services(services: Services) -> Services:
-    services.settings = replace(services.settings, allowed_origins=(SITE_ORIGIN,), trusted_proxy_hops=1)
-    ingestor(services).flush_interval = 0.001
+def country_table() -> None:
     countries.warm()
     deadline = time.monotonic() + 10
     while not countries.loaded(4) and time.monotonic() < deadline:
         time.sleep(0.05)
+    assert countries.loaded(4)
+
+
+@pytest.fixture
+def services(services: Services, country_table: None) -> Services:
+    services.settings = replace(services.settings, allowed_origins=(SITE_ORIGIN,), trusted_proxy_hops=1)
+    ingestor(services).flush_interval = 0.001
     return services
 
 
@@ -131,6 +138,28 @@ def test_countries_come_from_the_address_and_private_ones_are_unknown(client: Te
     settle(services)
     shown = {row["value"]: row["views"] for row in view(services)["country"]}
     assert shown == {"🇬🇧 United Kingdom": 1, "🇺🇸 United States": 1, "Unknown": 1}
+
+
+@pytest.mark.parametrize(
+    "ip",
+    ["10.1.2.3", "100.64.0.1", "127.0.0.1", "169.254.1.1", "172.16.0.1", "192.0.2.7", "198.18.0.1",
+     "203.0.113.9", "224.0.0.1", "255.255.255.255", "::1", "fe80::1", "2001:db8::1", "::ffff:10.0.0.1",
+     "1.2.3", "01.2.3.4", "8.8.8.8 ", "not an address", ""],
+)  # fmt: skip
+def test_addresses_that_are_not_global_or_not_addresses_have_no_country(ip: str, country_table: None) -> None:
+    assert countries.country(ip) == ""
+
+
+def test_the_quick_reading_of_ipv4_addresses_agrees_with_ipaddress_on_which_are_global() -> None:
+    numbers = random.Random(14)
+    for first in range(256):
+        for _ in range(200):
+            ip = f"{first}.{numbers.randrange(256)}.{numbers.randrange(256)}.{numbers.randrange(256)}"
+            assert (countries._address(ip) is not None) == ipaddress.ip_address(ip).is_global, ip
+
+
+def test_a_global_address_written_as_ipv6_has_its_country(country_table: None) -> None:
+    assert countries.country("::ffff:8.8.8.8") == countries.country("8.8.8.8") == "US"
 
 
 def test_campaign_tags_are_counted_and_the_rest_of_the_query_is_not(client: TestClient, services: Services) -> None:

@@ -265,7 +265,7 @@ from starlette.middleware.cors import CORSMiddleware
 from accumulator.accumulator import app
 from accumulator.auth.access import declared
 
-top = app()
+top = app().app  # past api.HotPaths, Reflex's app
 
 def walk(routes, prefix=""):
     for route in routes:
