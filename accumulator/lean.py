@@ -69,9 +69,10 @@ class LeanRequest:
         """The body, refusing more than `limit` bytes (BodyTooLarge) without reading past them."""
         declared = self.headers.get("content-length")
         if declared is not None:
-            if not declared.isdigit():
+            # ASCII digits only ("²" is a digit to `isdigit`, and `int` refuses thousands of digits).
+            if not (declared.isascii() and declared.isdigit()):
                 raise BadRequest("Invalid Content-Length header.")
-            if int(declared) > limit:
+            if len(declared) > len(str(limit)) or int(declared) > limit:
                 raise BodyTooLarge
         parts, size = [], 0
         while True:
