@@ -160,12 +160,14 @@ class Appender:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Whole lines read from a segment: `data` from byte `start` to byte `end`."""
+    """Whole lines read from a segment: `data` from byte `start` to byte `end`; `drained` when the
+    read reached what the segment held then (nothing more was waiting)."""
 
     number: int
     start: int
     end: int
     data: bytes
+    drained: bool = True
 
 
 def read(folder: Path, journal: str, number: int, position: int, *, limit: int = READ_BYTES) -> Chunk:
@@ -175,15 +177,16 @@ def read(folder: Path, journal: str, number: int, position: int, *, limit: int =
         with open(segment_path(folder, journal, number), "rb") as handle:
             handle.seek(position)
             data = handle.read(limit)
+            drained = len(data) < limit
             while data and b"\n" not in data:  # a line longer than `limit`: read on to its end
                 more = handle.read(limit)
                 if not more:
                     break
                 data += more
     except FileNotFoundError:
-        data = b""
+        data, drained = b"", True
     cut = data.rfind(b"\n") + 1
-    return Chunk(number=number, start=position, end=position + cut, data=data[:cut])
+    return Chunk(number=number, start=position, end=position + cut, data=data[:cut], drained=drained)
 
 
 def trailing_bytes(folder: Path, journal: str, number: int, position: int) -> int:

@@ -132,9 +132,14 @@ class JournalWriter:
             if chunk.data:
                 written += self._count_chunk(name, chunk)
                 mark = self._marks[name]
-                continue
+                if not chunk.drained:
+                    continue  # a backlog: on through it
             numbers = journal.segments(self.folder, name)
             later = [number for number in numbers if number > mark.segment]
+            if chunk.data and not later and name == self.own:
+                # What the own process appended while this was counted waits for the next step, so
+                # that commits stay GATHER apart under a steady stream instead of one per few events.
+                return written
             if later:
                 # The appender writes no more to this segment once a later one exists: a last read
                 # for lines it wrote just before, then on to the next.
