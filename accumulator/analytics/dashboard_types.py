@@ -82,6 +82,15 @@ class Share(TypedDict):
     share: float
 
 
+class SharesFeed(TypedDict):
+    full: bool  # lists hold every row: the tab starts again from them
+    base: int  # a patch applies to the lists of this version (-1: none)
+    version: int  # counts this tab's patches
+    # By breakdown kind ("browser", "referrer"…), each list that changed: its rows in order, each the
+    # place of an equal row in the list the tab has, or the row (analytics/share_patch.py)
+    lists: dict[str, list]
+
+
 class FilterChip(TypedDict):
     dimension: str  # the URL parameter (filters.DIMENSIONS)
     label: str

@@ -5,70 +5,44 @@ what they read with. Each list shows a value, its count and its share."""
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import no_args_event_spec
 
-from accumulator.analytics.dashboard_types import Share
+from accumulator.analytics.dashboard_types import SharesFeed
 from accumulator.analytics.export_links import export_link
 from accumulator.analytics.filter_bar import not_filtered
 from accumulator.analytics.state import DashboardState
 from accumulator.ui import theme
 
 
+class LiveShares(rx.Component):
+    """A breakdown's rows, kept in the browser and patched with what changed (assets/live_shares.jsx)."""
+
+    library = "$/public/live_shares.jsx"
+    tag = "LiveShares"
+
+    feed: rx.Var[SharesFeed]
+    kind: rx.Var[str]
+    unit: rx.Var[str]
+    dimension: rx.Var[str]  # "": the values are not filters
+    on_filter: rx.EventHandler[lambda dimension, value: [dimension, value]]
+    on_resync: rx.EventHandler[no_args_event_spec]
+
+
 def share_list(
-    title: str,
-    items: rx.Var[list[Share]],
-    element_id: str = "",
-    unit: str = "%",
-    table: str = "",
-    dimension: str = "",
+    title: str, kind: str, element_id: str = "", unit: str = "%", table: str = "", dimension: str = ""
 ) -> rx.Component:
-    """A card of values with their counts; with a `dimension`, clicking a value filters the
-    dashboard by it (analytics/filters.py). The card says when the filters cannot narrow it."""
-
-    def item(share: Share) -> rx.Component:
-        label = rx.text(
-            share["value"],
-            size="2",
-            flex="1",
-            min_width="0",
-            overflow="hidden",
-            text_overflow="ellipsis",
-            white_space="nowrap",
-            title=share["value"],
-        )
-        if dimension:
-            label = rx.link(
-                label,
-                on_click=DashboardState.add_filter(dimension, share["key"]),
-                cursor="pointer",
-                flex="1",
-                min_width="0",
-                class_name="filter-value",
-                title="Filter by " + share["value"],
-            )
-        return rx.box(
-            rx.hstack(
-                label,
-                rx.text(share["views"], size="2", weight="medium"),
-                rx.text(share["share"], unit, size="1", color_scheme="gray", min_width="44px", text_align="right"),
-                align="center",
-                width="100%",
-            ),
-            rx.box(
-                width=share["share"].to_string() + "%",
-                height="4px",
-                border_radius="2px",
-                background=rx.color(theme.ACCENT, 8),
-                margin_top="2px",
-            ),
-            width="100%",
-        )
-
+    """A card of the values of a breakdown `kind` with their counts; with a `dimension`, clicking a
+    value filters the dashboard by it (analytics/filters.py). The card says when the filters cannot
+    narrow it."""
     return rx.card(
         titled(title, table, element_id),
-        rx.cond(
-            items.length() > 0,
-            rx.vstack(rx.foreach(items, item), spacing="2", width="100%"),
-            rx.text("Nothing in this range.", size="2", color_scheme="gray"),
+        LiveShares.create(
+            feed=DashboardState.shares_feed,
+            kind=kind,
+            unit=unit,
+            dimension=dimension,
+            on_filter=DashboardState.add_filter,
+            on_resync=DashboardState.shares_resync,
         ),
         flex="1",
         min_width="220px",
@@ -189,36 +163,32 @@ def audience_section() -> rx.Component:
         rx.text(DashboardState.range_summary, size="2", color_scheme="gray", id="range-summary"),
         rx.flex(
             reading_card(),
-            share_list("Goals", DashboardState.goals, "goals", unit="% conv.", table="goals", dimension="goal"),
-            share_list("Countries", DashboardState.countries, "countries", table="countries", dimension="country"),
+            share_list("Goals", "goal", "goals", unit="% conv.", table="goals", dimension="goal"),
+            share_list("Countries", "country", "countries", table="countries", dimension="country"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list("Entry pages", DashboardState.entries, "entry-pages", table="entries", dimension="entry"),
-            share_list("Exit pages", DashboardState.exits, "exit-pages", table="exits", dimension="exit"),
-            share_list("Referrers", DashboardState.referrers, "referrers", table="referrers", dimension="referrer"),
+            share_list("Entry pages", "entry", "entry-pages", table="entries", dimension="entry"),
+            share_list("Exit pages", "exit", "exit-pages", table="exits", dimension="exit"),
+            share_list("Referrers", "referrer", "referrers", table="referrers", dimension="referrer"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list(
-                "Campaign sources", DashboardState.sources, "campaign-sources", table="sources", dimension="utm_source"
-            ),
-            share_list(
-                "Campaign media", DashboardState.mediums, "campaign-mediums", table="mediums", dimension="utm_medium"
-            ),
-            share_list("Campaigns", DashboardState.campaigns, "campaigns", table="campaigns", dimension="utm_campaign"),
+            share_list("Campaign sources", "utm_source", "campaign-sources", table="sources", dimension="utm_source"),
+            share_list("Campaign media", "utm_medium", "campaign-mediums", table="mediums", dimension="utm_medium"),
+            share_list("Campaigns", "utm_campaign", "campaigns", table="campaigns", dimension="utm_campaign"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",
         ),
         rx.flex(
-            share_list("Browsers", DashboardState.browsers, "browsers", table="browsers", dimension="browser"),
-            share_list("Systems", DashboardState.systems, "systems", table="systems", dimension="os"),
-            share_list("Devices", DashboardState.devices, "devices", table="devices", dimension="device"),
+            share_list("Browsers", "browser", "browsers", table="browsers", dimension="browser"),
+            share_list("Systems", "os", "systems", table="systems", dimension="os"),
+            share_list("Devices", "device", "devices", table="devices", dimension="device"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",

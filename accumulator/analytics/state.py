@@ -4,8 +4,9 @@
 Only what changed is sent to a tab: the pages table travels as a patch (`pages_feed`: the rows
 changed since the version the tab has), which the `LivePages` component merges into the rows it
 keeps in the browser; a tab that has no table (or one too old) is told to fetch the whole one over
-HTTP, so the state never holds it; the chart as the past days (which change once a day) and today;
-everything else only when its value changed."""
+HTTP, so the state never holds it; the breakdowns as a patch too (`shares_feed`: the places of each
+list that changed, merged by `LiveShares`); the chart as the past days (which change once a day) and
+today; everything else only when its value changed."""
 
 from __future__ import annotations
 
@@ -29,9 +30,11 @@ from accumulator.analytics.dashboard_types import (
     RangeTotals,
     Reading,
     Share,
+    SharesFeed,
 )
 from accumulator.analytics.feed import DashboardFeed, Snapshot
 from accumulator.analytics.range_view import RANGES, range_bounds
+from accumulator.analytics.share_patch import share_patch
 from accumulator.analytics.topics import DASHBOARD_TOPIC, DashboardRefreshed
 from accumulator.runtime import get_services, off_loop
 from accumulator.settings import Settings
@@ -42,10 +45,9 @@ from accumulator.ui.owner import OwnerState
 NUMERIC_COLUMNS = ("views", "likes", "viewing", "views_today", "time_avg", "time_median", "scroll75")
 TEXT_COLUMNS = ("site", "path")
 QUERY_MAX = 200
-SHARE_VARS = (
-    ("browsers", "browser"), ("systems", "os"), ("devices", "device"), ("referrers", "referrer"),
-    ("countries", "country"), ("sources", "utm_source"), ("mediums", "utm_medium"), ("campaigns", "utm_campaign"),
-    ("entries", "entry"), ("exits", "exit"), ("goals", "goal"),
+SHARE_KINDS = (
+    "browser", "os", "device", "referrer", "country", "utm_source", "utm_medium", "utm_campaign", "entry", "exit",
+    "goal",
 )  # fmt: skip
 
 
@@ -81,17 +83,11 @@ class DashboardState(OwnerState):
     hour_now: list[HourPoint] = []  # this hour: one point, or none
     minutes_past: list[MinutePoint] = []  # the 29 minutes before this one (change once a minute)
     minute_now: list[MinutePoint] = []  # this minute
-    browsers: list[Share] = []
-    systems: list[Share] = []
-    devices: list[Share] = []
-    referrers: list[Share] = []
-    countries: list[Share] = []
-    sources: list[Share] = []
-    mediums: list[Share] = []
-    campaigns: list[Share] = []
-    entries: list[Share] = []
-    exits: list[Share] = []
-    goals: list[Share] = []  # views: distinct visitors; share: of the range's visitors (conversion)
+    # The breakdowns (browsers, referrers, goals…) as patches to the lists the browser keeps
+    # (analytics/share_patch.py, assets/live_shares.jsx); goals count distinct visitors, their share
+    # being of the range's visitors (conversion).
+    shares_feed: SharesFeed = {"full": False, "base": -1, "version": -1, "lists": {}}
+    _shares_shown: dict[str, list[Share]] = {}  # the lists this tab has been sent ({}: none yet)
     reading: Reading = NO_READING
     totals: RangeTotals = NO_TOTALS
     range_error: str = ""
@@ -123,8 +119,13 @@ class DashboardState(OwnerState):
             setattr(self, name, value)
 
     def _show_shares(self, shares: dict[str, list[Share]]) -> None:
-        for name, kind in SHARE_VARS:
-            self._set(name, shares[kind])
+        lists = {kind: shares[kind] for kind in SHARE_KINDS}
+        changes = share_patch(self._shares_shown, lists)
+        if changes:
+            version, full = self.shares_feed["version"] + 1, not self._shares_shown
+            base = -1 if full else self.shares_feed["version"]
+            self.shares_feed = {"full": full, "base": base, "version": version, "lists": changes}
+            self._shares_shown = lists
         self._set("reading", (shares.get("reading") or [NO_READING])[0])
         self._set("totals", (shares.get("totals") or [NO_TOTALS])[0])
 
@@ -182,6 +183,8 @@ class DashboardState(OwnerState):
         """Copy what changed in the feed's numbers (computed once for every open dashboard) into this tab."""
         site, _, path = self.selected.partition("|")
         since = -1 if whole else self._pages_version
+        if whole:
+            self._shares_shown = {}  # a tab opening (or opened again): its breakdowns come whole
         # One trip off the loop; the first reader after a change may have to query.
         view = await off_loop(feed.view, since=since, site=site or None, path=path or None, range_key=self.range_key)
         # Filtered: one more read, shared by every tab with the same range and filters; an
@@ -299,6 +302,12 @@ class DashboardState(OwnerState):
         """The browser has the table of `version` and missed a patch: send what it lacks."""
         snapshot, patch = await off_loop(_feed().page_patch, since=version)
         self._send_pages(snapshot, patch, since=version)
+
+    @dashboard
+    async def shares_resync(self):
+        """The browser's breakdowns do not follow from the patch it was sent: send them whole."""
+        self._shares_shown = {}
+        await self._apply(_feed())
 
     @dashboard
     async def sort_by(self, column: Annotated[str, MaxLength(32)]):

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from accumulator.analytics.state import DashboardState
+from tests.analytics.test_share_patch import applied
 from tests.conftest import fresh_database
 from tests.live_server import app_environment, free_port, run_python, serve_backend
 from tests.reflex_socket import ReflexSocket, event_name
@@ -100,3 +101,37 @@ async def test_a_tab_that_missed_a_patch_is_sent_what_it_lacks(backend) -> None:
         # keeps an equal value as it was, so a repeat that compared equal would never reach the table.
         again = dashboard_delta(await tab.send(resync, {"version": 10**9}, path="/dashboard"))["pages_feed"]
         assert {**again, "sent": None} == {**whole, "sent": None} and again["sent"] > whole["sent"]
+
+
+def share_patches(updates: list[dict]) -> list[dict]:
+    return [values["shares_feed_rx_state_"] for update in updates for name, values in update.get("delta", {}).items()
+            if name.endswith("dashboard_state") and "shares_feed_rx_state_" in values]  # fmt: skip
+
+
+async def test_a_refresh_of_the_breakdowns_sends_the_rows_that_moved(backend) -> None:
+    url, cookie, client = backend
+    async with ReflexSocket(url, cookie=cookie, origin=url) as tab:
+        opened = share_patches(await tab.hydrate("/dashboard"))[-1]  # after the state as it starts
+        assert opened["full"] and len(opened["lists"]["entry"]) == 8  # an opening tab: every list whole
+        assert all(isinstance(row, dict) for rows in opened["lists"].values() for row in rows)
+        start = len(tab.updates)
+        # Two more views of one page: it climbs to the top of entries and exits.
+        path = "/posts/321-a-reasonably-long-title-of-a-post"
+        for n in range(2):
+            await asyncio.to_thread(page_view, client, url, path, PAGES + 10 + n)
+        lists, version = applied({}, opened["lists"]), opened["version"]
+        deadline = asyncio.get_running_loop().time() + 20  # the breakdowns refresh every few seconds
+        while not lists["entry"][0]["key"].endswith(path) or lists["entry"][0]["views"] != 3:
+            assert asyncio.get_running_loop().time() < deadline, "the breakdowns never moved"
+            await asyncio.sleep(0.2)
+            for patch in share_patches(tab.updates[start:]):
+                if patch["version"] > version:
+                    assert not patch["full"] and patch["base"] == version  # one follows the other
+                    lists, version = applied(lists, patch["lists"]), patch["version"]
+                    last = patch
+        # The pages that did not move come as their places in the tab's list, not as rows (the opening
+        # tab may have been given breakdowns a few seconds old: the patch brings what moved since).
+        assert sum(isinstance(row, int) for row in last["lists"]["entry"]) >= 5
+        for update in tab.updates[start:]:
+            size = len(json.dumps(update, separators=(",", ":")))  # as the server sends it
+            assert size <= 2048, f"{size} bytes in one update"

@@ -148,3 +148,33 @@ def test_the_dashboard_shows_how_people_read_where_they_come_from_and_goals(page
     # Readable on a phone: the sections wrap, nothing but the pages table scrolls sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(live_app.data_dir / "dashboard-depth.png"), full_page=True)
+
+
+def test_the_breakdowns_move_on_an_open_dashboard_without_reload(page: Page, live_app: LiveApp) -> None:
+    agent = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"}
+
+    def send(visitor: str, referrer: str) -> None:
+        body = {"type": "pageview", "site": "blog", "path": "/shares/live", "visitor": visitor, "referrer": referrer}
+        answer = page.request.post(f"{live_app.url}/api/event", data=body, headers=agent)
+        assert answer.status == 202, answer.text()
+        time.sleep(0.05)  # one reader's address: under the rate limit
+
+    for n in range(3):
+        send(f"shares-before-{n}", "https://before.example/a")
+    page.goto(routes.DASHBOARD)
+    page.wait_for_selector("#pages-table:not([data-version='-1'])", state="attached")
+    referrers = page.locator("#referrers .filter-value")
+    expect(page.locator("#referrers")).to_contain_text("before.example")
+    page.evaluate("window.__notReloaded = true")
+    # A new referrer, then more of it than of the first: each refresh brings the rows that moved.
+    send("shares-after-0", "https://after.example/b")
+    expect(page.locator("#referrers")).to_contain_text("after.example", timeout=15_000)
+    for n in range(1, 5):
+        send(f"shares-after-{n}", "https://after.example/b")
+    after = page.locator("#referrers .share-row", has=page.locator(".filter-value", has_text="after.example"))
+    expect(after.locator(".share-views")).to_have_text("5", timeout=15_000)
+    names = referrers.all_inner_texts()
+    assert names.index("after.example") < names.index("before.example")  # ranked again, in place
+    assert page.evaluate("window.__notReloaded") is True
+    referrers.filter(has_text="after.example").click()  # a patched row filters as a drawn one did
+    expect(page.locator(".filter-chip")).to_contain_text("after.example")
