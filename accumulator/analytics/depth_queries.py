@@ -84,24 +84,37 @@ def reading_summary(
 ) -> dict[str, int]:  # fmt: skip
     """Site-wide reading over a range: average and median seconds, page views timed, scroll marks (%);
     with a site or a page, theirs (from the per-page rollup)."""
+    return summary_of(depth_counts(session=session, since=since, until=until, site=site, path=path))
+
+
+def depth_counts(
+    *, session: Session, since: date | None, until: date | None = None, site: str | None = None,
+    path: str | None = None,
+) -> dict[str, int]:  # fmt: skip
+    """The reading counters (DEPTH_COUNTERS) summed over a range: those of two ranges add up."""
     if site is None and path is None:
         (row,) = _summed(session, DailySiteDepth, since, until)
     else:
         (row,) = _summed(session, DailyPageDepth, since, until, where=(site, path))
-    summary = reading(row)
-    reached = max(int(row["timed"]), int(row["scroll25"]))
-    summary["timed"] = int(row["timed"])
+    return {name: int(row[name]) for name in DEPTH_COUNTERS}
+
+
+def summary_of(counts: Mapping[str, int]) -> dict[str, int]:
+    """`reading_summary` of summed counters."""
+    summary = reading(counts)
+    reached = max(counts["timed"], counts["scroll25"])
+    summary["timed"] = counts["timed"]
     for mark in SCROLL_MARKS:
-        summary[f"scroll{mark}"] = round(100 * int(row[f"scroll{mark}"]) / reached) if reached else 0
+        summary[f"scroll{mark}"] = round(100 * counts[f"scroll{mark}"] / reached) if reached else 0
     return summary
 
 
-def entries_and_exits(
-    *, session: Session, since: date | None, limit: int | None = 8, until: date | None = None,
-    site: str | None = None, path: str | None = None,
-) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
-    """The pages visits started on ("entry") and ended on ("exit") most, over a range (of one site,
-    or one page, when given)."""
+def page_entries_and_exits(
+    *, session: Session, since: date | None, until: date | None = None, site: str | None = None,
+    path: str | None = None,
+) -> dict[PageKey, tuple[int, int]]:  # fmt: skip
+    """(entries, exits) of each page over a range (of one site, or one page, when given): those of
+    two ranges add up."""
     if since is None:
         statement = select(PageDepthTotal.site, PageDepthTotal.path, PageDepthTotal.entries, PageDepthTotal.exits)
         rows = session.exec(_on_page(statement, PageDepthTotal, site, path)).all()
@@ -110,11 +123,27 @@ def entries_and_exits(
                            sa.func.sum(DailyPageDepth.exits))  # fmt: skip
         statement = _on_page(_in_range(statement, DailyPageDepth.day, since, until), DailyPageDepth, site, path)
         rows = session.exec(statement.group_by(DailyPageDepth.site, DailyPageDepth.path)).all()
-    sites = {site for site, *_ in rows}
+    return {(site, path): (int(entries or 0), int(exits or 0)) for site, path, entries, exits in rows}
+
+
+def entries_and_exits(
+    *, session: Session, since: date | None, limit: int | None = 8, until: date | None = None,
+    site: str | None = None, path: str | None = None,
+) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
+    """The pages visits started on ("entry") and ended on ("exit") most, over a range (of one site,
+    or one page, when given)."""
+    pages = page_entries_and_exits(session=session, since=since, until=until, site=site, path=path)
+    return ranked_places(pages, limit)
+
+
+def ranked_places(pages: Mapping[PageKey, tuple[int, int]], limit: int | None) -> dict[str, list[tuple[str, int]]]:
+    """The top `limit` entry and exit pages of (entries, exits) per page, each named by its path (and
+    its site, when there are several)."""
+    sites = {site for site, _ in pages}
     name = (lambda site, path: path) if len(sites) <= 1 else (lambda site, path: f"{site} {path}")
     found: dict[str, list[tuple[str, int]]] = {"entry": [], "exit": []}
-    for site, path, entries, exits in rows:
-        for kind, count in (("entry", int(entries or 0)), ("exit", int(exits or 0))):
+    for (site, path), (entries, exits) in pages.items():
+        for kind, count in (("entry", entries), ("exit", exits)):
             if count > 0:
                 found[kind].append((name(site, path), count))
     return {kind: sorted(items, key=lambda item: (-item[1], item[0]))[:limit] for kind, items in found.items()}

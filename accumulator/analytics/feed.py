@@ -32,7 +32,7 @@ from accumulator.analytics import queries, series, service
 from accumulator.analytics.filtered_view import filtered_view
 from accumulator.analytics.filters import Filters
 from accumulator.analytics.page_table import PageTable, page_key
-from accumulator.analytics.range_view import range_bounds, range_view
+from accumulator.analytics.range_view import KeptPast, range_bounds
 from accumulator.analytics.topics import ANALYTICS_TOPIC
 from accumulator.db import session_scope, utcnow
 from accumulator.inputs import is_clean
@@ -105,6 +105,7 @@ class DashboardFeed:
         self._shares_at = float("-inf")
         self._shares_stale = False
         self._shares: dict[tuple, dict[str, list[dict]]] = {}
+        self._kept_past = KeptPast(engine)  # a range's days before today, read once (range_view.py)
         self._delivering = 0.0  # seconds the open tabs' pushes took since the last refresh (`delivered`)
 
     def today(self) -> date:
@@ -197,8 +198,9 @@ class DashboardFeed:
         """Breakdowns, entries and exits, goals and reading over a range (analytics/range_view.py)."""
 
         def compute() -> dict[str, list[dict]]:
-            since, until = range_bounds(range_key, self.today())
-            return range_view(self.engine, since, until)
+            today = self.today()
+            since, until = range_bounds(range_key, today)
+            return self._kept_past.view(since, until, today)
 
         return self._per_epoch(("breakdowns", self._shares_epoch, range_key), compute)
 

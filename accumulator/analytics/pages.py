@@ -186,11 +186,21 @@ def chart_card() -> rx.Component:
         ),
         rx.recharts.composed_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
+            # No animations: a live chart redrawn several times a second under traffic would be
+            # animating all the time (a tab's CPU, on the server's machine as often as not).
             rx.recharts.area(
-                data_key="views", name="Views", stroke=rx.color(theme.ACCENT, 9), fill=rx.color(theme.ACCENT, 5)
+                data_key="views",
+                name="Views",
+                stroke=rx.color(theme.ACCENT, 9),
+                fill=rx.color(theme.ACCENT, 5),
+                is_animation_active=False,
             ),
             rx.recharts.area(
-                data_key="visitors", name="Visitors", stroke=rx.color("grass", 9), fill=rx.color("grass", 4)
+                data_key="visitors",
+                name="Visitors",
+                stroke=rx.color("grass", 9),
+                fill=rx.color("grass", 4),
+                is_animation_active=False,
             ),
             rx.recharts.line(
                 data_key="previous",
@@ -198,6 +208,7 @@ def chart_card() -> rx.Component:
                 stroke=rx.color("gray", 9),
                 stroke_dasharray="5 5",
                 dot=False,
+                is_animation_active=False,
             ),
             rx.recharts.line(
                 data_key="reading",
@@ -206,6 +217,7 @@ def chart_card() -> rx.Component:
                 stroke=rx.color("amber", 9),
                 dot=False,
                 connect_nulls=False,
+                is_animation_active=False,
             ),
             rx.recharts.x_axis(data_key="day", min_tick_gap=24),
             rx.recharts.y_axis(allow_decimals=False, width=40),
