@@ -3,7 +3,7 @@
 // rows in order, each the place of an equal row in the list kept here or the row itself), applied
 // once for every card of the page. A row without a `key` filters by its value.
 // A patch that does not follow from what the page has asks for the lists whole (`onResync`).
-import { useEffect } from "react";
+import { memo, useEffect } from "react";
 import { Box, Flex, Link, Text } from "@radix-ui/themes";
 
 const store = { version: -1, lists: {}, applied: null, stale: false, asked: null };
@@ -64,19 +64,28 @@ function ShareRow({ row, unit, dimension, onFilter }) {
 }
 
 // One card's list: the rows of `kind`, each clickable to filter by `dimension` when there is one.
-export function LiveShares({ feed, kind, unit, dimension, onFilter, onResync }) {
-  apply(feed);
-  useEffect(() => {
-    if (store.stale && store.asked !== feed) {
-      store.asked = feed; // one request per missed patch, whichever card saw it first
-      onResync?.();
-    }
-  }, [feed]);
-  const rows = withShares(store.lists[kind] || []);
-  if (!rows.length) return <Text size="2" color="gray">Nothing in this range.</Text>;
-  return (
-    <Flex direction="column" gap="2" width="100%">
-      {rows.map((row) => <ShareRow key={row.key ?? row.value} row={row} unit={unit} dimension={dimension} onFilter={onFilter} />)}
-    </Flex>
-  );
-}
+// Drawn again only when a patch came (every push of the dashboard re-renders its state's components;
+// the handlers only send events, so a new handler alone is no reason to draw).
+export const LiveShares = memo(
+  function LiveShares({ feed, kind, unit, dimension, onFilter, onResync }) {
+    apply(feed);
+    useEffect(() => {
+      if (store.stale && store.asked !== feed) {
+        store.asked = feed; // one request per missed patch, whichever card saw it first
+        onResync?.();
+      }
+    }, [feed]);
+    const rows = withShares(store.lists[kind] || []);
+    if (!rows.length) return <Text size="2" color="gray">Nothing in this range.</Text>;
+    return (
+      <Flex direction="column" gap="2" width="100%">
+        {rows.map((row) => (
+          <ShareRow key={row.key ?? row.value} row={row} unit={unit} dimension={dimension} onFilter={onFilter} />
+        ))}
+      </Flex>
+    );
+  },
+  (before, after) =>
+    before.feed === after.feed && before.kind === after.kind && before.unit === after.unit &&
+    before.dimension === after.dimension
+);
