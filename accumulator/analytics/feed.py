@@ -9,7 +9,8 @@ range) are computed once per version and choice, then reused. No dashboard polls
 Dashboards are sent changes, not tables: the feed remembers at which version each page's row last
 changed, so a tab that has version v is given only the rows changed since (`page_patch`). The
 breakdowns (shares over days or months, which one page view hardly moves) are recomputed at most
-every `shares_every` seconds, and once more when a burst ends.
+every `shares_every` seconds, and once more when a burst ends; tabs are sent the charts at most
+every `charts_every` seconds in the same way (`charts_cadence`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
 from accumulator.analytics import queries, series, service
+from accumulator.analytics.cadence import Cadence
 from accumulator.analytics.filtered_view import filtered_view
 from accumulator.analytics.filters import Filters
 from accumulator.analytics.page_table import PageTable, page_key
@@ -46,6 +48,9 @@ PATCHES_CACHED = 16  # patches kept per version (tabs at other versions compute 
 MISSING = object()
 SHARES_CACHED = 16  # range views kept per epoch (the four presets and a few chosen ranges)
 SHARES_EVERY = 5.0  # seconds between two recomputations of the breakdowns under steady traffic
+# Seconds between two pushes of the charts under steady traffic: redrawing three charts was most of
+# what a push cost an open tab, and a chart's last point can lag the numbers by that much.
+CHARTS_EVERY = 2.0
 # Seconds between two refreshes under traffic (a lone page view is shown at once). Each push is
 # drawn by every open tab, often on the server's own machine (about 50 ms of a tab's main thread
 # for a push, measured in Chromium): ten a second kept five tabs drawing on most of a core; two
@@ -87,6 +92,7 @@ class DashboardFeed:
         presence_interval: float = 2.0,
         min_interval: float = REFRESH_EVERY,
         shares_every: float = SHARES_EVERY,
+        charts_every: float = CHARTS_EVERY,
         page_counts: Sequence[PageCount] = (),
     ) -> None:
         self.engine = engine
@@ -105,10 +111,8 @@ class DashboardFeed:
         self._snapshot_lock = threading.Lock()  # tabs read the snapshot from worker threads
         self.table = PageTable(page_counts)
         self._counted_by_topic = {count.topic.name: count for count in page_counts}
-        self.shares_every = shares_every
-        self._shares_epoch = 0
-        self._shares_at = float("-inf")
-        self._shares_stale = False
+        self.shares_cadence = Cadence(shares_every)  # the breakdowns' epochs
+        self.charts_cadence = Cadence(charts_every)  # the charts' (tabs send them once an epoch)
         self._shares: dict[tuple, dict[str, list[dict]]] = {}
         self._kept_past = KeptPast(engine)  # a range's days before today, read once (range_view.py)
         self._delivering = 0.0  # seconds the open tabs' pushes took since the last refresh (`delivered`)
@@ -207,7 +211,7 @@ class DashboardFeed:
             since, until = range_bounds(range_key, today)
             return self._kept_past.view(since, until, today)
 
-        return self._per_epoch(("breakdowns", self._shares_epoch, range_key), compute)
+        return self._per_epoch(("breakdowns", self.shares_cadence.epoch, range_key), compute)
 
     def filtered(self, range_key: str, filters: Filters) -> dict:
         """A filtered dashboard over a range (analytics/filtered_view.py), recomputed like the
@@ -220,11 +224,11 @@ class DashboardFeed:
             return filtered_view(self.engine, filters=filters, base=base, since=since, until=until,
                                  today=self.today(), now=self.clock(), zone=self.zone)  # fmt: skip
 
-        return self._per_epoch(("filtered", self._shares_epoch, range_key, filters), compute)
+        return self._per_epoch(("filtered", self.shares_cadence.epoch, range_key, filters), compute)
 
     def _per_epoch(self, key: tuple, compute: Callable[[], dict]) -> dict:
         if key not in self._shares:
-            self._shares = {k: v for k, v in self._shares.items() if k[1] == self._shares_epoch}
+            self._shares = {k: v for k, v in self._shares.items() if k[1] == self.shares_cadence.epoch}
             if len(self._shares) >= SHARES_CACHED:  # chosen ranges and filters are many: keep a few
                 self._shares.clear()
             self._shares[key] = compute()
@@ -238,18 +242,8 @@ class DashboardFeed:
     def _changed(self) -> None:
         self.version += 1
         self._cache.clear()
-        if time.monotonic() - self._shares_at >= self.shares_every:
-            self._renew_shares()
-        else:
-            self._shares_stale = True  # renewed when the interval is over (see `run`)
-
-    def _renew_shares(self) -> None:
-        self._shares_epoch += 1
-        self._shares_at = time.monotonic()
-        self._shares_stale = False
-
-    def _shares_due(self) -> bool:
-        return self._shares_stale and time.monotonic() - self._shares_at >= self.shares_every
+        self.shares_cadence.changed()  # renewed when the interval is over, if not now (see `run`)
+        self.charts_cadence.changed()
 
     async def _give(self, on_change: Callable[[], Awaitable[None]]) -> None:
         try:
@@ -338,8 +332,10 @@ class DashboardFeed:
                         continue
                     viewing = await self.presence.counts(now=time.time())
                     if not updated and viewing == self._viewing:
-                        if self._shares_due():  # the end of a burst: its last breakdowns
-                            self._renew_shares()
+                        due = [cadence for cadence in (self.shares_cadence, self.charts_cadence) if cadence.due()]
+                        for cadence in due:  # the end of a burst: its last breakdowns and charts
+                            cadence.renew()
+                        if due:
                             await self._give(on_change)
                         continue  # the periodic check found nothing new (visitors aged out, or not)
                     self._viewing = viewing

@@ -9,7 +9,7 @@ from accumulator.analytics.dashboard_types import PagesFeed
 from accumulator.analytics.export_links import export_link
 from accumulator.analytics.filter_bar import filter_bar, not_filtered
 from accumulator.analytics.range_pages import audience_section
-from accumulator.analytics.state import DashboardState
+from accumulator.analytics.state import DashboardCharts, DashboardState
 from accumulator.settings import get_settings
 from accumulator.ui import theme
 from accumulator.ui.layout import page, page_header
@@ -179,7 +179,7 @@ def chart_card() -> rx.Component:
                 rx.button("Show all pages", size="1", variant="ghost", on_click=DashboardState.select_page("")),
             ),
             rx.spacer(),
-            rx.text(DashboardState.chart_change, size="2", color_scheme="gray", id="chart-change"),
+            rx.text(DashboardCharts.chart_change, size="2", color_scheme="gray", id="chart-change"),
             align="center",
             wrap="wrap",
             width="100%",
@@ -224,7 +224,7 @@ def chart_card() -> rx.Component:
             rx.recharts.y_axis(y_axis_id="seconds", orientation="right", allow_decimals=False, width=40, unit="s"),
             rx.recharts.tooltip(),
             rx.recharts.legend(),
-            data=DashboardState.chart_past + DashboardState.chart_today,
+            data=DashboardCharts.chart_past + DashboardCharts.chart_today,
             height=260,
             width="100%",
         ),
@@ -253,9 +253,9 @@ def bars_card(title: str, key: str, data: rx.Var, element_id: str) -> rx.Compone
 
 def recent_charts() -> rx.Component:
     return rx.flex(
-        bars_card("Last 30 minutes", "minute", DashboardState.minutes_past + DashboardState.minute_now,
+        bars_card("Last 30 minutes", "minute", DashboardCharts.minutes_past + DashboardCharts.minute_now,
                   "minutes-card"),
-        bars_card("Today by hour", "hour", DashboardState.hours_past + DashboardState.hour_now, "hours-card"),
+        bars_card("Today by hour", "hour", DashboardCharts.hours_past + DashboardCharts.hour_now, "hours-card"),
         wrap="wrap",
         gap=theme.space(3),
         width="100%",

@@ -77,12 +77,7 @@ class DashboardState(OwnerState):
     pages_feed: PagesFeed = {"full": False, "base": -1, "version": -1, "rows": [], "sent": 0}
     extra_columns: list[ExtraColumn] = []
     _pages_version: int = -1  # the table version this tab was last sent
-    chart_past: list[ChartPoint] = []
-    chart_today: list[ChartPoint] = []  # one point, or none
-    hours_past: list[HourPoint] = []  # today by hour, before this hour (changes once an hour)
-    hour_now: list[HourPoint] = []  # this hour: one point, or none
-    minutes_past: list[MinutePoint] = []  # the 29 minutes before this one (change once a minute)
-    minute_now: list[MinutePoint] = []  # this minute
+    _charts_epoch: int = -1  # the feed's chart epoch this tab was last sent (feed.charts_cadence)
     # The breakdowns (browsers, referrers, goals…) as patches to the lists the browser keeps
     # (analytics/share_patch.py, assets/live_shares.jsx); goals count distinct visitors, their share
     # being of the range's visitors (conversion).
@@ -148,27 +143,6 @@ class DashboardState(OwnerState):
             text += f"{totals['visitors']:,} visitors{change(totals['visitors'], totals['visitors_before'])}"
         return text + (" on the period before" if totals["views_before"] >= 0 else "")
 
-    @rx.var
-    def chart_change(self) -> str:
-        """The chart's views against the 30 days before: "1,234 views, +12% on the 30 days before"."""
-        points = self.chart_past + self.chart_today
-        now, before = sum(p["views"] for p in points), sum(p["previous"] for p in points)
-        if not before:
-            return f"{now:,} views" + ("" if not now else ", none in the 30 days before")
-        return f"{now:,} views, {100 * (now - before) / before:+.0f}% on the 30 days before"
-
-    def _show_chart(self, points: list[ChartPoint]) -> None:
-        self._set("chart_past", points[:-1])
-        self._set("chart_today", points[-1:])
-
-    def _show_hours(self, points: list[HourPoint]) -> None:
-        self._set("hours_past", points[:-1])
-        self._set("hour_now", points[-1:])
-
-    def _show_minutes(self, points: list[MinutePoint]) -> None:
-        self._set("minutes_past", points[:-1])
-        self._set("minute_now", points[-1:])
-
     def _send_pages(self, snapshot: Snapshot, rows: list[PageRow] | None, *, since: int) -> None:
         sent = self.pages_feed["sent"] + 1
         if rows is None:  # the browser fetches the whole table itself (routes.DASHBOARD_PAGES)
@@ -196,9 +170,12 @@ class DashboardState(OwnerState):
         self._set("viewing_now", snapshot.viewing_now)
         self._set("page_count", len(snapshot.pages))
         self._send_pages(snapshot, view.patch, since=since)
-        self._show_chart(chosen.get("chart") or view.chart)
-        self._show_hours(chosen.get("hours") or view.hours)
-        self._show_minutes(view.minutes)
+        if whole or chosen or self._charts_epoch != feed.charts_cadence.epoch:  # charts: a slower beat
+            self._charts_epoch = feed.charts_cadence.epoch
+            charts = await self.get_state(DashboardCharts)
+            charts._show_chart(chosen.get("chart") or view.chart)
+            charts._show_hours(chosen.get("hours") or view.hours)
+            charts._show_minutes(view.minutes)
         self._show_shares(chosen.get("shares") or view.shares)
         self._show_filtered(chosen)
         self._set("loaded", True)
@@ -332,8 +309,9 @@ class DashboardState(OwnerState):
         self.selected = "" if key == self.selected else key
         site, _, path = self.selected.partition("|")
         feed = _feed()
-        self._show_chart(await off_loop(feed.chart, site=site or None, path=path or None))
-        self._show_hours(await off_loop(feed.hours, site=site or None, path=path or None))
+        charts = await self.get_state(DashboardCharts)
+        charts._show_chart(await off_loop(feed.chart, site=site or None, path=path or None))
+        charts._show_hours(await off_loop(feed.hours, site=site or None, path=path or None))
 
     @dashboard
     async def set_range(self, key: str | list[str]):
@@ -367,3 +345,38 @@ class DashboardState(OwnerState):
         self._show_shares(await off_loop(feed.breakdowns, range_key=key))
         self._set("dashboard_query", filters.query(key, self._filters))
         return self._keep_in_url()
+
+
+class DashboardCharts(DashboardState):
+    """The charts, in a state of their own: a tab redraws what reads a state whenever any of its
+    values changes, and the charts (most of what a redraw cost) change only every few seconds
+    under traffic (feed.charts_cadence), not with every push of the numbers. Its methods are private
+    (a public one would be an event handler anyone could call): DashboardState fills it."""
+
+    chart_past: list[ChartPoint] = []
+    chart_today: list[ChartPoint] = []  # one point, or none
+    hours_past: list[HourPoint] = []  # today by hour, before this hour (changes once an hour)
+    hour_now: list[HourPoint] = []  # this hour: one point, or none
+    minutes_past: list[MinutePoint] = []  # the 29 minutes before this one (change once a minute)
+    minute_now: list[MinutePoint] = []  # this minute
+
+    @rx.var
+    def chart_change(self) -> str:
+        """The chart's views against the 30 days before: "1,234 views, +12% on the 30 days before"."""
+        points = self.chart_past + self.chart_today
+        now, before = sum(p["views"] for p in points), sum(p["previous"] for p in points)
+        if not before:
+            return f"{now:,} views" + ("" if not now else ", none in the 30 days before")
+        return f"{now:,} views, {100 * (now - before) / before:+.0f}% on the 30 days before"
+
+    def _show_chart(self, points: list[ChartPoint]) -> None:
+        self._set("chart_past", points[:-1])
+        self._set("chart_today", points[-1:])
+
+    def _show_hours(self, points: list[HourPoint]) -> None:
+        self._set("hours_past", points[:-1])
+        self._set("hour_now", points[-1:])
+
+    def _show_minutes(self, points: list[MinutePoint]) -> None:
+        self._set("minutes_past", points[:-1])
+        self._set("minute_now", points[-1:])

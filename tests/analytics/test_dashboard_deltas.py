@@ -111,7 +111,12 @@ def share_patches(updates: list[dict]) -> list[dict]:
 async def test_a_refresh_of_the_breakdowns_sends_the_rows_that_moved(backend) -> None:
     url, cookie, client = backend
     async with ReflexSocket(url, cookie=cookie, origin=url) as tab:
-        opened = share_patches(await tab.hydrate("/dashboard"))[-1]  # after the state as it starts
+        await tab.hydrate("/dashboard")
+        deadline = asyncio.get_running_loop().time() + 15
+        while not share_patches(tab.updates)[-1]["full"]:  # the dashboard's load, after the state as it starts
+            assert asyncio.get_running_loop().time() < deadline, "the breakdowns never came"
+            await asyncio.sleep(0.1)
+        opened = share_patches(tab.updates)[-1]
         assert opened["full"] and len(opened["lists"]["entry"]) == 8  # an opening tab: every list whole
         assert all(isinstance(row, dict) for rows in opened["lists"].values() for row in rows)
         start = len(tab.updates)
