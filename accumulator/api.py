@@ -27,7 +27,7 @@ from accumulator.jobs import JobRunner, JobSpec, create_leadership
 from accumulator.lean import FRAME_POLICY, HSTS, LeanEndpoint
 from accumulator.runtime import Services
 from accumulator.ui.csp import page_policy
-from accumulator.web import DATABASE_AWAY, api_error, services
+from accumulator.web import DATABASE_AWAY, api_error, forwarded_https, services
 
 log = logging.getLogger(__name__)
 
@@ -113,10 +113,7 @@ async def running(svc: Services) -> AsyncIterator[None]:
 
 
 def _is_https(scope: Scope, trusted_hops: int) -> bool:
-    if scope.get("scheme") in ("https", "wss"):
-        return True
-    forwarded = Headers(scope=scope).get("x-forwarded-proto", "")
-    return trusted_hops > 0 and forwarded.split(",")[0].strip() == "https"
+    return forwarded_https(scope.get("scheme"), Headers(scope=scope).get("x-forwarded-proto", ""), trusted_hops)
 
 
 def security_headers(app: ASGIApp, svc: Services) -> ASGIApp:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.types import Receive, Scope, Send
 
 from accumulator.runtime import Services
-from accumulator.web import DATABASE_AWAY, BadRequest, BodyTooLarge, forwarded_client
+from accumulator.web import DATABASE_AWAY, BadRequest, BodyTooLarge, forwarded_client, forwarded_https
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,7 @@ class LeanRequest:
         return forwarded_client(client[0] if client else "", self.headers.get("x-forwarded-for", ""), trusted_hops)
 
     def is_https(self, trusted_hops: int) -> bool:
-        if self.scope.get("scheme") == "https":
-            return True
-        forwarded = self.headers.get("x-forwarded-proto", "")
-        return trusted_hops > 0 and forwarded.split(",")[0].strip() == "https"
+        return forwarded_https(self.scope.get("scheme"), self.headers.get("x-forwarded-proto", ""), trusted_hops)
 
     async def body(self, *, limit: int) -> bytes:
         """The body, refusing more than `limit` bytes (BodyTooLarge) without reading past them."""

@@ -47,13 +47,13 @@ class SlidingWindowLimiter:
             hits.popleft()
         return hits
 
+    def _wait(self, hits: deque[float], now: float) -> float:
+        return 0.0 if len(hits) < self.limit else hits[0] + self.window - now
+
     def retry_after(self, key: str, now: float) -> float:
         """0 if one more hit is allowed now, else the seconds until it is."""
         with self._lock:
-            hits = self._recent(key, now)
-            if len(hits) < self.limit:
-                return 0.0
-            return hits[0] + self.window - now
+            return self._wait(self._recent(key, now), now)
 
     def hit(self, key: str, now: float) -> None:
         with self._lock:
@@ -63,10 +63,10 @@ class SlidingWindowLimiter:
         """`retry_after`, and the hit when it is 0, in one look at the key's hits."""
         with self._lock:
             hits = self._recent(key, now)
-            if len(hits) >= self.limit:
-                return hits[0] + self.window - now
-            self._hit(key, hits, now)
-            return 0.0
+            wait = self._wait(hits, now)
+            if not wait:
+                self._hit(key, hits, now)
+            return wait
 
     def _hit(self, key: str, hits: deque[float], now: float) -> None:
         hits.append(now)

@@ -40,10 +40,16 @@ def forwarded_client(peer: str, forwarded_for: str, trusted_hops: int) -> str:
     return forwarded[0] if forwarded else peer
 
 
-def is_https(request: Request, trusted_hops: int) -> bool:
-    if request.url.scheme == "https":
+def forwarded_https(scheme: str | None, forwarded_proto: str, trusted_hops: int) -> bool:
+    """Whether a request came over TLS: its own scheme says so, or the first X-Forwarded-Proto does
+    and there is a trusted proxy to have set it."""
+    if scheme in ("https", "wss"):
         return True
-    return trusted_hops > 0 and request.headers.get("x-forwarded-proto", "").split(",")[0].strip() == "https"
+    return trusted_hops > 0 and forwarded_proto.split(",")[0].strip() == "https"
+
+
+def is_https(request: Request, trusted_hops: int) -> bool:
+    return forwarded_https(request.url.scheme, request.headers.get("x-forwarded-proto", ""), trusted_hops)
 
 
 async def read_body(request: Request, *, limit: int) -> bytes:
