@@ -19,6 +19,7 @@ from accumulator.analytics.depth_models import (
     PageDepthTotal,
 )
 from accumulator.analytics.models import DailySiteStat
+from accumulator.analytics.ranking import largest_first
 
 PageKey = tuple[str, str]
 
@@ -146,7 +147,7 @@ def ranked_places(pages: Mapping[PageKey, tuple[int, int]], limit: int | None) -
         for kind, count in (("entry", entries), ("exit", exits)):
             if count > 0:
                 found[kind].append((name(site, path), count))
-    return {kind: sorted(items, key=lambda item: (-item[1], item[0]))[:limit] for kind, items in found.items()}
+    return {kind: largest_first(items, limit) for kind, items in found.items()}
 
 
 def totals_in_range(*, session: Session, since: date | None, until: date | None = None) -> tuple[int, int]:

@@ -186,8 +186,8 @@ def chart_card() -> rx.Component:
         ),
         rx.recharts.composed_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            # No animations: a live chart redrawn several times a second under traffic would be
-            # animating all the time (a tab's CPU, on the server's machine as often as not).
+            # No animations: a live chart redrawn every few seconds under traffic would be
+            # animating most of the time (a tab's CPU, on the server's machine as often as not).
             rx.recharts.area(
                 data_key="views",
                 name="Views",

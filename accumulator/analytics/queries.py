@@ -20,6 +20,7 @@ from accumulator.analytics.models import (
     PageStat,
     SiteDimensionTotal,
 )
+from accumulator.analytics.ranking import largest_first
 from accumulator.analytics.service import DIMENSIONS, utc_hour
 from accumulator.inputs import is_clean
 
@@ -187,4 +188,4 @@ def breakdowns(
     for kind, value, views in session.exec(statement.group_by(table.kind, table.value)):
         if kind in found:
             found[kind].append((value, int(views)))
-    return {kind: sorted(rows, key=lambda row: (-row[1], row[0]))[:limit] for kind, rows in found.items()}
+    return {kind: largest_first(rows, limit) for kind, rows in found.items()}

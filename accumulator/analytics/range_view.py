@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from accumulator.analytics import countries, depth_queries, queries
+from accumulator.analytics.ranking import largest_first
 from accumulator.db import session_scope
 
 TOP = 8  # values shown per breakdown
@@ -66,7 +67,7 @@ class RangeCounts:
     """A range's counts before they are ranked; those of two ranges of days add up (`+`)."""
 
     values: dict[str, Counter[str]] = field(default_factory=dict)  # kind -> value -> views
-    places: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (entry|exit, site, path) -> visits
+    pages: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)  # (site, path) -> (entries, exits)
     depth: Counter[str] = field(default_factory=Counter)  # the reading counters (DEPTH_COUNTERS)
     views: int = 0
     visitors: int = 0  # daily distinct visitors, summed
@@ -75,24 +76,21 @@ class RangeCounts:
         values = {kind: Counter(counts) for kind, counts in self.values.items()}
         for kind, counts in other.values.items():
             values.setdefault(kind, Counter()).update(counts)
-        places = Counter(self.places)
-        places.update(other.places)  # `+` would drop the zeros (pages that name their site)
-        return RangeCounts(values=values, places=places, depth=self.depth + other.depth,
+        pages = dict(self.pages)
+        for page, (entries, exits) in other.pages.items():
+            before = pages.get(page, (0, 0))
+            pages[page] = (before[0] + entries, before[1] + exits)
+        return RangeCounts(values=values, pages=pages, depth=self.depth + other.depth,
                            views=self.views + other.views, visitors=self.visitors + other.visitors)  # fmt: skip
 
 
 def count_range(session: Session, since: date | None, until: date | None) -> RangeCounts:
     """The counts of a range (None, None: all time, from the all-time tables)."""
     found = queries.breakdowns(session=session, since=since, limit=None, until=until)
-    pages = depth_queries.page_entries_and_exits(session=session, since=since, until=until)
-    places: Counter[tuple[str, str, str]] = Counter()
-    for (site, path), (entries, exits) in pages.items():
-        places["entry", site, path] = entries  # zeros kept: a page counts towards the sites named
-        places["exit", site, path] = exits
     views, visitors = depth_queries.totals_in_range(session=session, since=since, until=until)
     return RangeCounts(
         values={kind: Counter(dict(rows)) for kind, rows in found.items()},
-        places=places,
+        pages=depth_queries.page_entries_and_exits(session=session, since=since, until=until),
         depth=Counter(depth_queries.depth_counts(session=session, since=since, until=until)),
         views=views,
         visitors=visitors,
@@ -107,21 +105,10 @@ def _before(session: Session, since: date | None, until: date | None) -> tuple[i
     return depth_queries.totals_in_range(session=session, since=first, until=since - timedelta(days=1))
 
 
-def _top(counts: Counter[str], limit: int | None) -> list[tuple[str, int]]:
-    return sorted(((value, views) for value, views in counts.items() if views), key=lambda row: (-row[1], row[0]))[
-        :limit
-    ]
-
-
 def ranked(counts: RangeCounts, before: tuple[int, int], limit: int | None = TOP) -> dict[str, list[dict]]:
     """range_view's answer from a range's counts and the totals of the period before it."""
-    found = {kind: _top(counts.values.get(kind, Counter()), limit) for kind in queries.BREAKDOWN_KINDS}
-    pages: dict[tuple[str, str], list[int]] = {}
-    for (kind, site, path), visits in counts.places.items():
-        pages.setdefault((site, path), [0, 0])[kind == "exit"] += visits
-    found.update(
-        depth_queries.ranked_places({page: (entries, exits) for page, (entries, exits) in pages.items()}, limit)
-    )
+    found = {kind: largest_first(counts.values.get(kind, {}).items(), limit) for kind in queries.BREAKDOWN_KINDS}
+    found.update(depth_queries.ranked_places(counts.pages, limit))
     result = {kind: shares(rows, kind) for kind, rows in found.items() if kind not in ("goal", "goal_visitors")}
     result["goal"] = goal_rows(found["goal_visitors"], counts.visitors)
     result["reading"] = [depth_queries.summary_of({name: counts.depth[name] for name in depth_queries.DEPTH_COUNTERS})]

@@ -16,6 +16,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from accumulator.analytics.ranking import largest_first
 from accumulator.analytics.segment_models import SEGMENT_FIELDS, DailySegment
 from accumulator.db import upsert_add
 
@@ -61,7 +62,7 @@ class Joint:
     days: Counter[date] = field(default_factory=Counter)  # every day read
 
     def ranked(self, name: str) -> list[tuple[str, int]]:
-        return sorted(self.columns[name].items(), key=lambda row: (-row[1], row[0]))
+        return largest_first(self.columns[name].items())
 
 
 def joint(

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from accumulator.analytics import depth_queries
 from accumulator.analytics.models import DailyPageStat, DailySiteDimension, DailySiteStat, HourlySiteStat
+from accumulator.analytics.ranking import largest_first
 from accumulator.analytics.service import DIRECT, utc_hour
 
 
@@ -63,7 +64,7 @@ def _page_views(session: Session, since: date, until: date) -> dict[tuple[str, s
 def week_traffic(*, session: Session, since: date, until: date, before: date, limit: int = 10) -> WeekTraffic:
     """The days `since`…`until` (included), compared with `before`…`since - 1`."""
     this_week, earlier = _page_views(session, since, until), _page_views(session, before, since - timedelta(days=1))
-    ranked = sorted(this_week.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    ranked = largest_first(this_week.items(), limit)
     summed = (sa.func.coalesce(sa.func.sum(column), 0) for column in (DailySiteStat.views, DailySiteStat.visitors))
     site_total = session.exec(select(*summed).where(DailySiteStat.day >= since, DailySiteStat.day <= until)).one()
     before_total = session.exec(
