@@ -6,6 +6,7 @@ import reflex as rx
 
 from accumulator.settings import SettingsError, get_settings
 from accumulator.ui import theme
+from accumulator.ui.bundling import ChunkGroups
 
 try:
     settings = get_settings()
@@ -31,6 +32,7 @@ config = rx.Config(
     redis_url=settings.redis_url,
     redis_token_expiration=7 * 24 * 3600,
     plugins=[
+        ChunkGroups(),
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color=theme.ACCENT, gray_color=theme.GRAY, radius=theme.RADIUS, has_background=True)
         )

@@ -99,34 +99,43 @@ export function LivePages({
   const [, redraw] = useReducer((n) => n + 1, 0);
   const [limit, setLimit] = useState(PAGE_SIZE);
 
+  // The whole table, from `source`. A patch announced while it comes may be newer than it: the
+  // newest such version is kept in `waiting`, and what the table lacks is asked for once it is here.
+  const load = (early) => {
+    fetching.current = true;
+    fetch(source, { credentials: "same-origin", cache: "no-store" })
+      .then((answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)))
+      .then((table) => {
+        if (table.version < version.current) return;
+        rows.current = new Map(table.rows.map((row) => [row.key, row]));
+        version.current = table.version;
+        redraw();
+        if (waiting.current > table.version) onResync?.(table.version);
+      })
+      // An early fetch that fails is forgotten: the state's `full` asks again. A later one tries
+      // again through the server.
+      .catch(() => early || setTimeout(() => onResync?.(-1), 1000))
+      .finally(() => {
+        fetching.current = false;
+        waiting.current = -1;
+      });
+  };
+
+  // Asked for as soon as the table is drawn, before the websocket has brought any state: an opening
+  // dashboard needs it whole anyway, and its fetch then overlaps the page's hydrate.
+  useEffect(() => {
+    if (!feed || feed.version < 0) load(true);
+  }, []);
+
   useEffect(() => {
     if (!feed || feed.version < 0) return;
-    if (feed.full) {
-      if (fetching.current) {
-        waiting.current = Math.max(waiting.current, feed.version); // the fetch may bring an older table
-        return;
-      }
-      fetching.current = true;
-      waiting.current = -1;
-      fetch(source, { credentials: "same-origin", cache: "no-store" })
-        .then((answer) => (answer.ok ? answer.json() : Promise.reject(answer.status)))
-        .then((table) => {
-          if (table.version < version.current) return;
-          rows.current = new Map(table.rows.map((row) => [row.key, row]));
-          version.current = table.version;
-          redraw();
-          // A patch that came during the fetch and is newer than the table: ask for what it had.
-          if (waiting.current > table.version) onResync?.(table.version);
-        })
-        .catch(() => setTimeout(() => onResync?.(-1), 1000)) // try again, through the server
-        .finally(() => {
-          fetching.current = false;
-        });
-      return;
-    }
-    // While the table is being fetched, patches wait: the table has them, or a resync brings them.
+    // While the table is being fetched, what comes waits: the table has it, or a resync brings it.
     if (fetching.current) {
       waiting.current = Math.max(waiting.current, feed.version);
+      return;
+    }
+    if (feed.full) {
+      if (feed.version > version.current) load(false); // not when the early table is already as new
       return;
     }
     if (feed.version <= version.current) return;

@@ -31,8 +31,10 @@ from tests.reflex_socket import ReflexSocket
 EMAIL, PASSWORD = "bench-owner@example.com", "a long bench password"
 READER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"}
 TABS_FOR_MEMORY = 50
-SHOWN = (  # the totals and the first row of the pages table are on screen
-    "() => /^\\d+$/.test(document.querySelector('#total-views')?.innerText ?? '')"
+# The totals and the first row of the pages table are on screen. The total must be the seeded
+# database's (not 0): the page's HTML is drawn before any state comes, with a 0 in it.
+SHOWN = (
+    "() => /^[1-9]\\d*$/.test(document.querySelector('#total-views')?.innerText ?? '')"
     " && document.querySelector('.page-row') !== null"
 )
 

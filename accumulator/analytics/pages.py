@@ -5,11 +5,12 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator import routes
+from accumulator.analytics.chart_pages import chart_card, recent_charts
 from accumulator.analytics.dashboard_types import PagesFeed
 from accumulator.analytics.export_links import export_link
-from accumulator.analytics.filter_bar import filter_bar, not_filtered
+from accumulator.analytics.filter_bar import filter_bar
 from accumulator.analytics.range_pages import audience_section
-from accumulator.analytics.state import DashboardCharts, DashboardState
+from accumulator.analytics.state import DashboardState
 from accumulator.settings import get_settings
 from accumulator.ui import theme
 from accumulator.ui.layout import page, page_header
@@ -41,7 +42,8 @@ def live_badge() -> rx.Component:
 def sortable_header(label: str | rx.Var[str], column: str | rx.Var[str], numeric: bool) -> rx.Component:
     arrow = rx.cond(
         DashboardState.sort_column == column,
-        rx.icon(rx.cond(DashboardState.sort_descending, "arrow-down", "arrow-up"), size=14),
+        # Two fixed icons, not one named by a var: that would load lucide's map of every icon.
+        rx.cond(DashboardState.sort_descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
         rx.box(width="14px"),
     )
     return rx.table.column_header_cell(
@@ -166,100 +168,6 @@ def pages_table() -> rx.Component:
         ),
         width="100%",
     )
-
-
-def chart_card() -> rx.Component:
-    return rx.card(
-        rx.hstack(
-            rx.heading("Last 30 days", size="4"),
-            not_filtered("visitors"),
-            rx.badge(DashboardState.chart_title, variant="soft", id="chart-title"),
-            rx.cond(
-                DashboardState.selected != "",
-                rx.button("Show all pages", size="1", variant="ghost", on_click=DashboardState.select_page("")),
-            ),
-            rx.spacer(),
-            rx.text(DashboardCharts.chart_change, size="2", color_scheme="gray", id="chart-change"),
-            align="center",
-            wrap="wrap",
-            width="100%",
-        ),
-        rx.recharts.composed_chart(
-            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            # No animations: a live chart redrawn every few seconds under traffic would be
-            # animating most of the time (a tab's CPU, on the server's machine as often as not).
-            rx.recharts.area(
-                data_key="views",
-                name="Views",
-                stroke=rx.color(theme.ACCENT, 9),
-                fill=rx.color(theme.ACCENT, 5),
-                is_animation_active=False,
-            ),
-            rx.recharts.area(
-                data_key="visitors",
-                name="Visitors",
-                stroke=rx.color("grass", 9),
-                fill=rx.color("grass", 4),
-                is_animation_active=False,
-            ),
-            rx.recharts.line(
-                data_key="previous",
-                name="Views, 30 days before",
-                stroke=rx.color("gray", 9),
-                stroke_dasharray="5 5",
-                dot=False,
-                is_animation_active=False,
-            ),
-            rx.recharts.line(
-                data_key="reading",
-                name="Avg reading time (s)",
-                y_axis_id="seconds",
-                stroke=rx.color("amber", 9),
-                dot=False,
-                connect_nulls=False,
-                is_animation_active=False,
-            ),
-            rx.recharts.x_axis(data_key="day", min_tick_gap=24),
-            rx.recharts.y_axis(allow_decimals=False, width=40),
-            rx.recharts.y_axis(y_axis_id="seconds", orientation="right", allow_decimals=False, width=40, unit="s"),
-            rx.recharts.tooltip(),
-            rx.recharts.legend(),
-            data=DashboardCharts.chart_past + DashboardCharts.chart_today,
-            height=260,
-            width="100%",
-        ),
-        width="100%",
-    )
-
-
-def bars_card(title: str, key: str, data: rx.Var, element_id: str) -> rx.Component:
-    return rx.card(
-        rx.hstack(rx.heading(title, size="4"), not_filtered(element_id.removesuffix("-card")), align="center"),
-        rx.recharts.bar_chart(
-            rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            rx.recharts.bar(data_key="views", name="Views", fill=rx.color(theme.ACCENT, 8), is_animation_active=False),
-            rx.recharts.x_axis(data_key=key, min_tick_gap=16),
-            rx.recharts.y_axis(allow_decimals=False, width=40),
-            rx.recharts.tooltip(),
-            data=data,
-            height=180,
-            width="100%",
-        ),
-        flex="1",
-        min_width="280px",
-        id=element_id,
-    )
-
-
-def recent_charts() -> rx.Component:
-    return rx.flex(
-        bars_card("Last 30 minutes", "minute", DashboardCharts.minutes_past + DashboardCharts.minute_now,
-                  "minutes-card"),
-        bars_card("Today by hour", "hour", DashboardCharts.hours_past + DashboardCharts.hour_now, "hours-card"),
-        wrap="wrap",
-        gap=theme.space(3),
-        width="100%",
-    )  # fmt: skip
 
 
 @page(

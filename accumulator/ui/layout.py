@@ -225,6 +225,10 @@ def page(
             return shell(body, active=route) if with_shell else body
 
         render.__name__ = content.__name__
+        # Reflex writes a page's memoised components to a module named after the page function's:
+        # the feature's own, so a page loads its feature's components only (the login page no
+        # charts, the dashboard no paste editor) instead of every page's from one file.
+        render.__module__ = content.__module__
         PAGES.append(
             {
                 "component": render,

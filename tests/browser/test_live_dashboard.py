@@ -131,7 +131,7 @@ def test_the_dashboard_shows_how_people_read_where_they_come_from_and_goals(page
     expect(page.locator("#exit-pages")).to_contain_text("/depth/pricing")
     expect(page.locator("#countries")).to_contain_text("Unknown")  # a loopback address has no country
     expect(page.locator("#reading-average")).not_to_have_text("–")
-    expect(page.locator("#minutes-card .recharts-bar-rectangle").first).to_be_attached()  # this minute's views
+    expect(page.locator("#minutes-card .chart-bar").first).to_be_attached()  # this minute's views
     expect(page.locator("#export-goals")).to_have_attribute("href", "/api/analytics/export/goals.csv?range=all")
     # Any two days: today alone, compared with yesterday.
     today = page.evaluate("new Date().toLocaleDateString('en-CA')")
@@ -178,3 +178,48 @@ def test_the_breakdowns_move_on_an_open_dashboard_without_reload(page: Page, liv
     assert page.evaluate("window.__notReloaded") is True
     referrers.filter(has_text="after.example").click()  # a patched row filters as a drawn one did
     expect(page.locator(".filter-chip")).to_contain_text("after.example")
+
+
+def test_the_charts_draw_the_numbers_and_move_without_reload(page: Page, live_app: LiveApp) -> None:
+    agent = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"}
+    page.goto(routes.DASHBOARD)
+    page.wait_for_selector("#pages-table:not([data-version='-1'])", state="attached")
+    bars = page.locator("#minutes-card .chart-bar")
+    expect(bars.first).to_be_attached()
+    minute, before = page.evaluate(LAST_BAR)
+    page.evaluate("window.__notReloaded = true")
+
+    body = {"type": "pageview", "site": "blog", "path": "/charts/live", "visitor": "charts-reader"}
+    assert page.request.post(f"{live_app.url}/api/event", data=body, headers=agent).status == 202
+    # This minute's bar grows by one (or, if the minute turned meanwhile, the new minute has it).
+    page.wait_for_function(
+        f"() => {{ const [m, v] = ({LAST_BAR})(); return m === {minute!r} ? v === {before + 1} : v >= 1; }}",
+        timeout=15_000,
+    )
+    assert page.evaluate("window.__notReloaded") is True
+
+    # Hovering the 30-day chart's right end shows today's numbers.
+    chart = page.locator("#days-card .live-chart svg")
+    box = chart.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] - 12, box["y"] + box["height"] / 2)
+    tooltip = page.locator("#days-card .chart-tooltip")
+    expect(tooltip).to_contain_text("Views:")
+    views_today = int(tooltip.inner_text().split("Views: ")[1].split()[0])
+    assert views_today >= 1
+
+    # What keeps the dashboard quick to open: a handful of script files, not one per icon (nor
+    # lucide's map of every icon, which a var-named icon would bring).
+    scripts = page.evaluate(
+        "performance.getEntriesByType('resource').map((r) => r.name).filter((n) => n.includes('/assets/'))"
+        ".filter((n) => n.endsWith('.js'))"
+    )
+    assert 0 < len(scripts) <= 12, scripts
+
+
+# The last bar of the minutes chart: [its minute, its views], read from its <title> ("21:04: 3 views").
+LAST_BAR = (
+    "() => { const bars = document.querySelectorAll('#minutes-card .chart-bar');"
+    " const text = bars[bars.length - 1].querySelector('title').textContent;"
+    " const [, m, v] = text.match(/^(.*): (\\d+) views$/); return [m, Number(v)]; }"
+)
