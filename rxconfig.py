@@ -35,7 +35,7 @@ config = rx.Config(
         ChunkGroups(),
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color=theme.ACCENT, gray_color=theme.GRAY, radius=theme.RADIUS, has_background=True)
-        )
+        ),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )
