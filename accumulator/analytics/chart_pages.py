@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from accumulator.analytics.filter_bar import not_filtered
-from accumulator.analytics.state import DashboardCharts, DashboardState
+from accumulator.analytics.live_states import DashboardCharts
+from accumulator.analytics.state import DashboardState
 from accumulator.ui import theme
 
 

@@ -2,7 +2,7 @@
 
 The feed listens to `update:analytics` on the bus and checks presence every few seconds. On a
 change it bumps a version and, if any dashboard is open in this process, computes the shared
-snapshot once (one set of queries, however many dashboards are open, and at most twice a second
+snapshot once (one set of queries, however many dashboards are open, and at most once a second
 under heavy traffic); views that depend on a dashboard's own choices (a page's chart, a date
 range) are computed once per version and choice, then reused. No dashboard polls the database.
 
@@ -52,10 +52,10 @@ SHARES_EVERY = 5.0  # seconds between two recomputations of the breakdowns under
 # what a push cost an open tab, and a chart's last point can lag the numbers by that much.
 CHARTS_EVERY = 2.0
 # Seconds between two refreshes under traffic (a lone page view is shown at once). Each push is
-# drawn by every open tab, often on the server's own machine (about 50 ms of a tab's main thread
-# for a push, measured in Chromium): ten a second kept five tabs drawing on most of a core; two
-# still read as live.
-REFRESH_EVERY = 0.5
+# drawn by every open tab, often on the server's own machine: ten a second kept five Chromium tabs
+# drawing on most of a core, two still cost them a sixth of the server's rate under load (their
+# rendering and compositing, not the server's refresh). One a second still reads as live.
+REFRESH_EVERY = 1.0
 
 
 @dataclass(frozen=True)

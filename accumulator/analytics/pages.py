@@ -9,6 +9,7 @@ from accumulator.analytics.chart_pages import chart_card, recent_charts
 from accumulator.analytics.dashboard_types import PagesFeed
 from accumulator.analytics.export_links import export_link
 from accumulator.analytics.filter_bar import filter_bar
+from accumulator.analytics.live_states import DashboardNumbers
 from accumulator.analytics.range_pages import audience_section
 from accumulator.analytics.state import DashboardState
 from accumulator.settings import get_settings
@@ -82,14 +83,14 @@ class LivePages(rx.Component):
 
 def live_rows() -> rx.Component:
     return LivePages.create(
-        feed=DashboardState.pages_feed,
+        feed=DashboardNumbers.pages_feed,
         sort_column=DashboardState.sort_column,
         descending=DashboardState.sort_descending,
         query=DashboardState.query,
         selected=DashboardState.selected,
         on_select=DashboardState.select_page,
         source=routes.DASHBOARD_PAGES,
-        on_resync=DashboardState.pages_resync,
+        on_resync=DashboardNumbers.pages_resync,
         columns=DashboardState.extra_columns.map(lambda column: column["key"]),
         narrow=DashboardState.narrow,
         narrowed=DashboardState.narrowed,
@@ -152,13 +153,13 @@ def pages_table() -> rx.Component:
                 size="2",
                 width="100%",
                 id="pages-table",
-                data_version=DashboardState.pages_feed["version"],  # -1 until the dashboard has loaded
+                data_version=DashboardNumbers.pages_feed["version"],  # -1 until the dashboard has loaded
             ),
             type="auto",
             scrollbars="horizontal",
         ),
         rx.cond(
-            DashboardState.page_count == 0,
+            DashboardNumbers.page_count == 0,
             rx.text(
                 "No page views yet. Add the tracker to your site: ",
                 rx.code('<script defer src="…/js/tracker.js" data-site="blog"></script>'),
@@ -180,9 +181,9 @@ def dashboard_page() -> rx.Component:
     return rx.vstack(
         page_header("Dashboard", live_badge()),
         rx.flex(
-            stat_card("Page views", DashboardState.total_views, "eye", "total-views"),
-            stat_card("Unique visitors today", DashboardState.visitors_today, "users", "visitors-today"),
-            stat_card("Viewing now", DashboardState.viewing_now, "radio", "viewing-now"),
+            stat_card("Page views", DashboardNumbers.total_views, "eye", "total-views"),
+            stat_card("Unique visitors today", DashboardNumbers.visitors_today, "users", "visitors-today"),
+            stat_card("Viewing now", DashboardNumbers.viewing_now, "radio", "viewing-now"),
             wrap="wrap",
             gap=theme.space(3),
             width="100%",

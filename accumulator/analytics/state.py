@@ -20,19 +20,14 @@ from accumulator.analytics import actions, filters
 from accumulator.analytics.dashboard_types import (
     NO_READING,
     NO_TOTALS,
-    ChartPoint,
     ExtraColumn,
     FilterChip,
-    HourPoint,
-    MinutePoint,
-    PageRow,
-    PagesFeed,
     RangeTotals,
     Reading,
     Share,
     SharesFeed,
 )
-from accumulator.analytics.feed import DashboardFeed, Snapshot
+from accumulator.analytics.feed import DashboardFeed
 from accumulator.analytics.range_view import RANGES, range_bounds
 from accumulator.analytics.share_patch import share_patch
 from accumulator.analytics.topics import DASHBOARD_TOPIC, DashboardRefreshed
@@ -49,6 +44,13 @@ SHARE_KINDS = (
     "browser", "os", "device", "referrer", "country", "utm_source", "utm_medium", "utm_campaign", "entry", "exit",
     "goal",
 )  # fmt: skip
+
+
+def _live_states() -> tuple[type, type]:
+    # DashboardState's substates, defined after it (in analytics/live_states.py).
+    from accumulator.analytics.live_states import DashboardCharts, DashboardNumbers
+
+    return DashboardCharts, DashboardNumbers
 
 
 def _feed() -> DashboardFeed:
@@ -70,13 +72,7 @@ dashboard = owner(public_if=_public)
 class DashboardState(OwnerState):
     follows: ClassVar[tuple] = (DASHBOARD_TOPIC,)
 
-    total_views: int = 0
-    visitors_today: int = 0
-    viewing_now: int = 0
-    page_count: int = 0
-    pages_feed: PagesFeed = {"full": False, "base": -1, "version": -1, "rows": [], "sent": 0}
     extra_columns: list[ExtraColumn] = []
-    _pages_version: int = -1  # the table version this tab was last sent
     _charts_epoch: int = -1  # the feed's chart epoch this tab was last sent (feed.charts_cadence)
     # The breakdowns (browsers, referrers, goals…) as patches to the lists the browser keeps
     # (analytics/share_patch.py, assets/live_shares.jsx); goals count distinct visitors, their share
@@ -143,20 +139,12 @@ class DashboardState(OwnerState):
             text += f"{totals['visitors']:,} visitors{change(totals['visitors'], totals['visitors_before'])}"
         return text + (" on the period before" if totals["views_before"] >= 0 else "")
 
-    def _send_pages(self, snapshot: Snapshot, rows: list[PageRow] | None, *, since: int) -> None:
-        sent = self.pages_feed["sent"] + 1
-        if rows is None:  # the browser fetches the whole table itself (routes.DASHBOARD_PAGES)
-            self.pages_feed = {"full": True, "base": -1, "version": snapshot.version, "rows": [], "sent": sent}
-        elif rows or since != self._pages_version:
-            self.pages_feed = {"full": False, "base": since, "version": snapshot.version, "rows": rows, "sent": sent}
-        else:
-            return  # nothing changed on any page
-        self._pages_version = snapshot.version
-
     async def _apply(self, feed: DashboardFeed, *, whole: bool = False) -> None:
         """Copy what changed in the feed's numbers (computed once for every open dashboard) into this tab."""
+        charts_state, numbers_state = _live_states()
+        numbers = await self.get_state(numbers_state)
         site, _, path = self.selected.partition("|")
-        since = -1 if whole else self._pages_version
+        since = -1 if whole else numbers._pages_version
         if whole:
             self._shares_shown = {}  # a tab opening (or opened again): its breakdowns come whole
         # One trip off the loop; the first reader after a change may have to query.
@@ -164,15 +152,10 @@ class DashboardState(OwnerState):
         # Filtered: one more read, shared by every tab with the same range and filters; an
         # unfiltered dashboard never makes it.
         chosen = await off_loop(feed.filtered, range_key=self.range_key, filters=self._filters) if self._filters else {}
-        snapshot = view.snapshot
-        self._set("total_views", snapshot.total_views)
-        self._set("visitors_today", snapshot.visitors_today)
-        self._set("viewing_now", snapshot.viewing_now)
-        self._set("page_count", len(snapshot.pages))
-        self._send_pages(snapshot, view.patch, since=since)
+        numbers._show(view.snapshot, view.patch, since=since)
         if whole or chosen or self._charts_epoch != feed.charts_cadence.epoch:  # charts: a slower beat
             self._charts_epoch = feed.charts_cadence.epoch
-            charts = await self.get_state(DashboardCharts)
+            charts = await self.get_state(charts_state)
             charts._show_chart(chosen.get("chart") or view.chart)
             charts._show_hours(chosen.get("hours") or view.hours)
             charts._show_minutes(view.minutes)
@@ -275,12 +258,6 @@ class DashboardState(OwnerState):
         await self._apply(feed, whole=True)
 
     @dashboard
-    async def pages_resync(self, version: int):
-        """The browser has the table of `version` and missed a patch: send what it lacks."""
-        snapshot, patch = await off_loop(_feed().page_patch, since=version)
-        self._send_pages(snapshot, patch, since=version)
-
-    @dashboard
     async def shares_resync(self):
         """The browser's breakdowns do not follow from the patch it was sent: send them whole."""
         self._shares_shown = {}
@@ -309,7 +286,7 @@ class DashboardState(OwnerState):
         self.selected = "" if key == self.selected else key
         site, _, path = self.selected.partition("|")
         feed = _feed()
-        charts = await self.get_state(DashboardCharts)
+        charts = await self.get_state(_live_states()[0])
         charts._show_chart(await off_loop(feed.chart, site=site or None, path=path or None))
         charts._show_hours(await off_loop(feed.hours, site=site or None, path=path or None))
 
@@ -345,38 +322,3 @@ class DashboardState(OwnerState):
         self._show_shares(await off_loop(feed.breakdowns, range_key=key))
         self._set("dashboard_query", filters.query(key, self._filters))
         return self._keep_in_url()
-
-
-class DashboardCharts(DashboardState):
-    """The charts, in a state of their own: a tab redraws what reads a state whenever any of its
-    values changes, and the charts (most of what a redraw cost) change only every few seconds
-    under traffic (feed.charts_cadence), not with every push of the numbers. Its methods are private
-    (a public one would be an event handler anyone could call): DashboardState fills it."""
-
-    chart_past: list[ChartPoint] = []
-    chart_today: list[ChartPoint] = []  # one point, or none
-    hours_past: list[HourPoint] = []  # today by hour, before this hour (changes once an hour)
-    hour_now: list[HourPoint] = []  # this hour: one point, or none
-    minutes_past: list[MinutePoint] = []  # the 29 minutes before this one (change once a minute)
-    minute_now: list[MinutePoint] = []  # this minute
-
-    @rx.var
-    def chart_change(self) -> str:
-        """The chart's views against the 30 days before: "1,234 views, +12% on the 30 days before"."""
-        points = self.chart_past + self.chart_today
-        now, before = sum(p["views"] for p in points), sum(p["previous"] for p in points)
-        if not before:
-            return f"{now:,} views" + ("" if not now else ", none in the 30 days before")
-        return f"{now:,} views, {100 * (now - before) / before:+.0f}% on the 30 days before"
-
-    def _show_chart(self, points: list[ChartPoint]) -> None:
-        self._set("chart_past", points[:-1])
-        self._set("chart_today", points[-1:])
-
-    def _show_hours(self, points: list[HourPoint]) -> None:
-        self._set("hours_past", points[:-1])
-        self._set("hour_now", points[-1:])
-
-    def _show_minutes(self, points: list[MinutePoint]) -> None:
-        self._set("minutes_past", points[:-1])
-        self._set("minute_now", points[-1:])
