@@ -340,7 +340,8 @@ class PushWatcher:
     def _run(self) -> None:
         database = self.client.connection_pool.connection_kwargs.get("db", 0)
         pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-        pubsub.psubscribe(f"__keyspace@{database}__:*dashboard_numbers")  # where the pages table goes
+        # The pages table is in DashboardNumbers (its get_full_name()).
+        pubsub.psubscribe(f"__keyspace@{database}__:*.owner.dashboard.numbers")
         try:
             while not self._stop.is_set():
                 message = pubsub.get_message(timeout=0.2)

@@ -7,6 +7,7 @@ private, but for the pages table's resync: a public one is an event handler anyo
 from __future__ import annotations
 
 import reflex as rx
+from reflex.state import _override_base_method  # how Reflex lets a state override its own methods
 
 from accumulator.analytics import actions
 from accumulator.analytics.dashboard_types import ChartPoint, HourPoint, MinutePoint, PageRow, PagesFeed
@@ -20,6 +21,12 @@ class DashboardCharts(DashboardState):
     values changes, and the charts (most of what a redraw cost) change only every few seconds
     under traffic (feed.charts_cadence), not with every push of the numbers. Its methods are private
     (a public one would be an event handler anyone could call): DashboardState fills it."""
+
+    @classmethod
+    @_override_base_method
+    def get_name(cls) -> str:
+        # Short, as OwnerState says.
+        return "charts"
 
     chart_past: list[ChartPoint] = []
     chart_today: list[ChartPoint] = []  # one point, or none
@@ -54,6 +61,12 @@ class DashboardNumbers(DashboardState):
     """The numbers that move with every page view (the totals and the pages table), in a state of
     their own, as the charts are: a push redraws what reads them, not the rest of the dashboard
     (filters, breakdowns, range controls), which changes far less often. DashboardState fills it."""
+
+    @classmethod
+    @_override_base_method
+    def get_name(cls) -> str:
+        # Short, as OwnerState says.
+        return "numbers"
 
     total_views: int = 0
     visitors_today: int = 0

@@ -14,7 +14,11 @@ from urllib.parse import quote
 
 import reflex as rx
 from reflex.middleware import Middleware
-from reflex.state import BaseState, StateUpdate
+from reflex.state import (
+    BaseState,
+    StateUpdate,
+    _override_base_method,  # how Reflex lets a state override its own methods
+)
 from reflex_base.registry import RegistrationContext
 
 from accumulator import routes
@@ -37,6 +41,15 @@ def descendants(cls: type) -> list[type]:
 
 class OwnerState(rx.State):
     """Whether this tab belongs to the logged-in owner. Every state of the app derives from it."""
+
+    @classmethod
+    @_override_base_method
+    def get_name(cls) -> str:
+        # Short state names: every push names each state it changes by its whole path (parent.child),
+        # and module paths made those names a fifth of a dashboard push.
+        # This class's own name; the states derived from it keep theirs ("get_name" is in the class
+        # that defines it, not in those that inherit it).
+        return "owner" if "get_name" in vars(cls) else super().get_name()
 
     is_owner: bool = False
     owner_email: str = ""

@@ -11,12 +11,14 @@ import httpx
 import pytest
 
 from accumulator.analytics.live_states import DashboardNumbers
+from accumulator.analytics.state import DashboardState
 from tests.analytics.test_share_patch import applied
 from tests.conftest import fresh_database
 from tests.live_server import app_environment, free_port, run_python, serve_backend
 from tests.reflex_socket import ReflexSocket, event_name
 
 PAGES = 500
+DASHBOARD = DashboardState.get_full_name()
 PASSWORD = "a long owner password"
 READER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0"}
 
@@ -28,11 +30,21 @@ def page_view(client: httpx.Client, url: str, path: str, n: int) -> None:
     assert client.post(f"{url}/api/event", json=event, headers=headers).status_code == 202
 
 
+async def pushed_until(tab: ReflexSocket, start: int, check, timeout: float = 10) -> None:
+    """Wait until what was pushed to `tab` since update `start` passes `check`, then for the rest of
+    that push (the feed pushes at most once a second, so a page view may wait that long)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check(dashboard_delta(tab.updates[start:])):
+        assert asyncio.get_running_loop().time() < deadline, "never pushed"
+        await asyncio.sleep(0.05)
+    await tab.settle(quiet=0.3)
+
+
 def dashboard_delta(updates: list[dict]) -> dict:
     merged: dict = {}
     for update in updates:
         for name, values in update.get("delta", {}).items():
-            if "dashboard_state" in name:  # the dashboard's state and its substates (live_states.py)
+            if name.startswith(DASHBOARD):  # the dashboard's state and its substates (live_states.py)
                 merged.update({key.removesuffix("_rx_state_"): value for key, value in values.items()})
     return merged
 
@@ -71,7 +83,7 @@ async def test_a_page_view_sends_one_row_and_the_totals(backend) -> None:
         path = "/posts/123-a-reasonably-long-title-of-a-post"
         start = len(tab.updates)
         await asyncio.to_thread(page_view, client, url, path, PAGES + 1)
-        await tab.settle(quiet=1.0)
+        await pushed_until(tab, start, lambda delta: delta.get("total_views") == PAGES + 1)
         pushed = tab.updates[start:]
         delta = dashboard_delta(pushed)
         assert delta["total_views"] == PAGES + 1
@@ -86,14 +98,14 @@ async def test_a_tab_that_missed_a_patch_is_sent_what_it_lacks(backend) -> None:
     url, cookie, client = backend
     async with ReflexSocket(url, cookie=cookie, origin=url) as tab:
         table = dashboard_delta(await tab.hydrate("/dashboard"))["pages_feed"]
-        await asyncio.to_thread(page_view, client, url, "/posts/007-a-reasonably-long-title-of-a-post", PAGES + 2)
-        await tab.settle(quiet=1.0)
+        start, path = len(tab.updates), "/posts/007-a-reasonably-long-title-of-a-post"
+        await asyncio.to_thread(page_view, client, url, path, PAGES + 2)
+        moved = lambda delta: path in [row["path"] for row in delta.get("pages_feed", {}).get("rows", [])]  # noqa: E731
+        await pushed_until(tab, start, moved)
         # A browser still at the table's version asks again: it gets the rows changed since.
         resync = event_name(DashboardNumbers, "pages_resync")
         patch = dashboard_delta(await tab.send(resync, {"version": table["version"]}, path="/dashboard"))["pages_feed"]
-        assert patch["base"] == table["version"] and [row["path"] for row in patch["rows"]] == [
-            "/posts/007-a-reasonably-long-title-of-a-post"
-        ]
+        assert patch["base"] == table["version"] and [row["path"] for row in patch["rows"]] == [path]
         # A version the server never sent (a hostile or confused tab) is told to fetch the table.
         whole = dashboard_delta(await tab.send(resync, {"version": 10**9}, path="/dashboard"))["pages_feed"]
         assert whole["full"] and whole["rows"] == []
@@ -105,7 +117,7 @@ async def test_a_tab_that_missed_a_patch_is_sent_what_it_lacks(backend) -> None:
 
 def share_patches(updates: list[dict]) -> list[dict]:
     return [values["shares_feed_rx_state_"] for update in updates for name, values in update.get("delta", {}).items()
-            if name.endswith("dashboard_state") and "shares_feed_rx_state_" in values]  # fmt: skip
+            if name == DASHBOARD and "shares_feed_rx_state_" in values]  # fmt: skip
 
 
 async def test_a_refresh_of_the_breakdowns_sends_the_rows_that_moved(backend) -> None:
