@@ -162,6 +162,10 @@ class Topic(Generic[M]):
     name: str
     message: type[M]
     shared: bool = True
+    # Seconds over which one message's pushes to the open tabs following it are spread (0: one after
+    # another at once): tabs costly to draw, often on the server's own machine, then do not all draw
+    # at the same moment.
+    spread: float = 0.0
 
     def encode(self, message: M) -> str:
         if not isinstance(message, self.message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from typing import Any
 
@@ -34,12 +35,14 @@ class ReflexSocket:
         if origin:
             self.headers["Origin"] = origin
         self.updates: list[dict[str, Any]] = []
+        self.arrived_at: list[float] = []  # each update's arrival (time.monotonic())
         self._client = socketio.AsyncClient(reconnection=False)
         self._arrived = asyncio.Event()
 
         @self._client.on("event", namespace=NAMESPACE)
         async def received(update: Any) -> None:
             self.updates.append(update if isinstance(update, dict) else json.loads(update))
+            self.arrived_at.append(time.monotonic())
             self._arrived.set()
 
     async def __aenter__(self) -> ReflexSocket:

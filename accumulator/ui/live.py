@@ -55,15 +55,20 @@ def _forget(token: str) -> None:
 
 
 async def deliver(app: rx.App, topic: Topic, message: object) -> None:
-    """Call `_on_change(message)` on every open tab whose state follows `topic`."""
+    """Call `_on_change(message)` on every open tab whose state follows `topic`, one after another,
+    spread over `topic.spread` seconds."""
     connected = app.event_namespace.token_to_sid
     checked: dict = {}  # each session checked once in this round, however many of its tabs are open
     spent: dict[type, float] = {}
-    for token, tab in list(_open_tabs.items()):
-        if token not in connected:
+    for token in [token for token in _open_tabs if token not in connected]:
+        _forget(token)
+    following = [(token, tab) for token, tab in list(_open_tabs.items()) if topic in tab.kind.follows]
+    pause = topic.spread / len(following) if len(following) > 1 else 0.0
+    for place, (token, tab) in enumerate(following):
+        if place and pause:
+            await asyncio.sleep(pause)
+        if token not in connected:  # gone while the pushes were spread
             _forget(token)
-            continue
-        if topic not in tab.kind.follows:
             continue
         started = time.monotonic()
         try:

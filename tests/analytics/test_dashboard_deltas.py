@@ -5,6 +5,7 @@ view on one page reaches the owner's tab as that page's row and the new totals, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 
 from accumulator.analytics.live_states import DashboardNumbers
 from accumulator.analytics.state import DashboardState
+from accumulator.analytics.topics import DASHBOARD_TOPIC
 from tests.analytics.test_share_patch import applied
 from tests.conftest import fresh_database
 from tests.live_server import app_environment, free_port, run_python, serve_backend
@@ -154,3 +156,24 @@ async def test_a_refresh_of_the_breakdowns_sends_the_rows_that_moved(backend) ->
             assert size <= 2048, f"{size} bytes in one update: " + json.dumps(
                 {n: {k: len(json.dumps(v)) for k, v in d.items()} for n, d in update.get("delta", {}).items()}
             )
+
+
+async def test_a_push_reaches_several_open_tabs_spread_over_half_a_second(backend) -> None:
+    url, cookie, client = backend
+    async with contextlib.AsyncExitStack() as stack:
+        tabs = [await stack.enter_async_context(ReflexSocket(url, cookie=cookie, origin=url)) for _ in range(3)]
+        for tab in tabs:
+            await tab.hydrate("/dashboard")
+        total = dashboard_delta(tabs[0].updates)["total_views"]
+        starts = [len(tab.updates) for tab in tabs]
+        await asyncio.to_thread(page_view, client, url, "/posts/042-a-reasonably-long-title-of-a-post", PAGES + 50)
+        for tab, start in zip(tabs, starts, strict=True):
+            await pushed_until(tab, start, lambda delta: delta.get("total_views") == total + 1)
+        # When each tab was sent the new total: one after another, not all at the same moment.
+        arrivals = sorted(
+            next(tab.arrived_at[n] for n in range(start, len(tab.updates))
+                 if dashboard_delta([tab.updates[n]]).get("total_views") == total + 1)
+            for tab, start in zip(tabs, starts, strict=True)
+        )  # fmt: skip
+        assert arrivals[-1] - arrivals[0] >= 0.15, arrivals
+        assert arrivals[-1] - arrivals[0] <= DASHBOARD_TOPIC.spread + 1.0, arrivals
