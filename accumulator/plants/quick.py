@@ -45,9 +45,10 @@ def _names(session: Session, ids: Sequence[int]) -> list[str]:
     return [plant.name for plant in (service.get_plant(session=session, plant_id=i) for i in ids) if plant]
 
 
-async def preview(svc: Services, *, token: object) -> Preview:
-    """What the token would do (TokenRefused if it is not valid); nothing changes."""
-    grant = tokens.verify(token, secret=svc.settings.secret_key, now=utcnow())
+async def preview(svc: Services, *, token: object, now: datetime | None = None) -> Preview:
+    """What the token would do (TokenRefused if it is not valid, at `now`: by default the clock's);
+    nothing changes."""
+    grant = tokens.verify(token, secret=svc.settings.secret_key, now=now or utcnow())
     if grant.action not in LABELS:
         raise tokens.TokenRefused("This link is not valid.")
     return Preview(grant.action, await in_transaction(svc, _names, ids=grant.ids))
