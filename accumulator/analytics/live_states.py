@@ -7,13 +7,13 @@ private, but for the pages table's resync: a public one is an event handler anyo
 from __future__ import annotations
 
 import reflex as rx
-from reflex.state import _override_base_method  # how Reflex lets a state override its own methods
 
 from accumulator.analytics import actions
 from accumulator.analytics.dashboard_types import ChartPoint, HourPoint, MinutePoint, PageRow, PagesFeed
 from accumulator.analytics.feed import Snapshot
 from accumulator.analytics.state import DashboardState, dashboard
 from accumulator.runtime import get_services, off_loop
+from accumulator.ui.owner import short_name
 
 
 class DashboardCharts(DashboardState):
@@ -22,11 +22,7 @@ class DashboardCharts(DashboardState):
     under traffic (feed.charts_cadence), not with every push of the numbers. Its methods are private
     (a public one would be an event handler anyone could call): DashboardState fills it."""
 
-    @classmethod
-    @_override_base_method
-    def get_name(cls) -> str:
-        # Short, as OwnerState says.
-        return "charts"
+    get_name = short_name("charts")
 
     chart_past: list[ChartPoint] = []
     chart_today: list[ChartPoint] = []  # one point, or none
@@ -62,11 +58,7 @@ class DashboardNumbers(DashboardState):
     their own, as the charts are: a push redraws what reads them, not the rest of the dashboard
     (filters, breakdowns, range controls), which changes far less often. DashboardState fills it."""
 
-    @classmethod
-    @_override_base_method
-    def get_name(cls) -> str:
-        # Short, as OwnerState says.
-        return "numbers"
+    get_name = short_name("numbers")
 
     total_views: int = 0
     visitors_today: int = 0

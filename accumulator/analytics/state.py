@@ -15,7 +15,6 @@ from typing import Annotated, ClassVar
 from urllib.parse import parse_qsl
 
 import reflex as rx
-from reflex.state import _override_base_method  # how Reflex lets a state override its own methods
 
 from accumulator.analytics import actions, filters
 from accumulator.analytics.dashboard_types import (
@@ -36,7 +35,7 @@ from accumulator.runtime import get_services, off_loop
 from accumulator.settings import Settings
 from accumulator.ui.access import MaxLength, owner
 from accumulator.ui.live import follow
-from accumulator.ui.owner import OwnerState
+from accumulator.ui.owner import OwnerState, short_name
 
 NUMERIC_COLUMNS = ("views", "likes", "viewing", "views_today", "time_avg", "time_median", "scroll75")
 TEXT_COLUMNS = ("site", "path")
@@ -73,10 +72,7 @@ dashboard = owner(public_if=_public)
 class DashboardState(OwnerState):
     follows: ClassVar[tuple] = (DASHBOARD_TOPIC,)
 
-    @classmethod
-    @_override_base_method
-    def get_name(cls) -> str:
-        return "dashboard" if "get_name" in vars(cls) else super().get_name()  # short, as OwnerState says
+    get_name = short_name("dashboard")
 
     extra_columns: list[ExtraColumn] = []
     _charts_epoch: int = -1  # the feed's chart epoch this tab was last sent (feed.charts_cadence)

@@ -17,7 +17,7 @@ from reflex.middleware import Middleware
 from reflex.state import (
     BaseState,
     StateUpdate,
-    _override_base_method,  # how Reflex lets a state override its own methods
+    _override_base_method,
 )
 from reflex_base.registry import RegistrationContext
 
@@ -39,17 +39,23 @@ def descendants(cls: type) -> list[type]:
     return found
 
 
+def short_name(name: str) -> classmethod:
+    """A state's `get_name` that names it `name` (the states derived from it keep their own names).
+    Every push names each state it changes by its whole path (parent.child), and module paths made
+    those names a fifth of a dashboard push."""
+
+    @_override_base_method  # how Reflex lets a state override one of its own methods
+    def get_name(cls: type[BaseState]) -> str:
+        # "get_name" is in the class that set it, not in those that inherit it.
+        return name if "get_name" in vars(cls) else BaseState.get_name.__func__(cls)
+
+    return classmethod(get_name)
+
+
 class OwnerState(rx.State):
     """Whether this tab belongs to the logged-in owner. Every state of the app derives from it."""
 
-    @classmethod
-    @_override_base_method
-    def get_name(cls) -> str:
-        # Short state names: every push names each state it changes by its whole path (parent.child),
-        # and module paths made those names a fifth of a dashboard push.
-        # This class's own name; the states derived from it keep theirs ("get_name" is in the class
-        # that defines it, not in those that inherit it).
-        return "owner" if "get_name" in vars(cls) else super().get_name()
+    get_name = short_name("owner")
 
     is_owner: bool = False
     owner_email: str = ""
